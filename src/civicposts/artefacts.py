@@ -1,0 +1,131 @@
+"""Saving figures and tables with their captions and provenance.
+
+Every figure is saved as PNG and SVG with the table of numbers it plots as CSV
+beside it; every table as CSV. Each artefact gets a sidecar ``<name>.meta.json``
+saying what it is (label, caption), which function made it, from which input
+files, in which notebook, and whether its data are fictional. The PDF report,
+the HTML index and the manifest are all built from these sidecars.
+
+Artefacts made from fictional or simulated data are labelled so in the file
+name (prefix ``fictional_``) and the caption (prefix ``[Fictional demo data]``),
+whatever the caller passed.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .iorw import atomic_path, write_bytes, write_csv, write_json
+
+log = logging.getLogger(__name__)
+
+FICTIONAL_PREFIX = "fictional_"
+FICTIONAL_CAPTION = "[Fictional demo data] "
+SIMULATED_CAPTION = "[Simulated coders on fictional demo data] "
+
+# Fixed metadata so the same figure gives the same bytes on every run.
+PNG_METADATA = {"Software": "civicposts (matplotlib)"}
+SVG_METADATA = {"Date": None, "Creator": "civicposts (matplotlib)"}
+
+
+def _qualname(function: Callable[..., Any] | str) -> str:
+    if isinstance(function, str):
+        return function
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _label_name(name: str, fictional: bool) -> str:
+    if fictional and not name.startswith(FICTIONAL_PREFIX):
+        return FICTIONAL_PREFIX + name
+    return name
+
+
+def _label_caption(caption: str, fictional: bool, simulated: bool = False) -> str:
+    if simulated and "simulated" not in caption.lower():
+        return SIMULATED_CAPTION + caption
+    if fictional and "fictional" not in caption.lower():
+        return FICTIONAL_CAPTION + caption
+    return caption
+
+
+def _sidecar(kind: str, name: str, files: list[str], *, label: str, caption: str, function: str,
+             inputs: Sequence[str | Path], fictional: bool, order: float, notebook: str | None,
+             extra: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "name": name,
+        "files": files,
+        "label": label,
+        "caption": caption,
+        "function": function,
+        "inputs": sorted({str(Path(p)) for p in inputs}),
+        "fictional": fictional,
+        "order": order,
+        "notebook": notebook or os.environ.get("CIVICPOSTS_NOTEBOOK", "interactive"),
+        **(extra or {}),
+    }
+
+
+def save_figure(fig: "matplotlib.figure.Figure", name: str, *, caption: str, data: pd.DataFrame,  # noqa: F821
+                function: Callable[..., Any] | str, inputs: Sequence[str | Path], label: str,
+                order: float, fictional: bool, simulated: bool = False,
+                reports_dir: str | Path = "reports", notebook: str | None = None,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Save ``fig`` as PNG and SVG, its plotted numbers as CSV, and a provenance sidecar."""
+    name = _label_name(name, fictional or simulated)
+    caption = _label_caption(caption, fictional, simulated)
+    out = Path(reports_dir) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    png = out / f"{name}.png"
+    svg = out / f"{name}.svg"
+    csv = out / f"{name}.csv"
+    for path, fmt, meta in ((png, "png", PNG_METADATA), (svg, "svg", SVG_METADATA)):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, metadata=meta, bbox_inches="tight")
+        write_bytes(path, buf.getvalue())
+    write_csv(csv, data)
+    meta = _sidecar("figure", name, [png.name, svg.name, csv.name], label=label, caption=caption,
+                    function=_qualname(function), inputs=inputs, fictional=fictional or simulated,
+                    order=order, notebook=notebook, extra=extra)
+    write_json(out / f"{name}.meta.json", meta)
+    log.info("saved figure %s (%s)", name, label)
+    return meta
+
+
+def save_table(df: pd.DataFrame, name: str, *, caption: str, function: Callable[..., Any] | str,
+               inputs: Sequence[str | Path], label: str, order: float, fictional: bool,
+               simulated: bool = False, reports_dir: str | Path = "reports", notebook: str | None = None,
+               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Save ``df`` as CSV with a provenance sidecar."""
+    name = _label_name(name, fictional or simulated)
+    caption = _label_caption(caption, fictional, simulated)
+    out = Path(reports_dir) / "tables"
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{name}.csv"
+    write_csv(csv, df)
+    meta = _sidecar("table", name, [csv.name], label=label, caption=caption,
+                    function=_qualname(function), inputs=inputs, fictional=fictional or simulated,
+                    order=order, notebook=notebook, extra=extra)
+    write_json(out / f"{name}.meta.json", meta)
+    log.info("saved table %s (%s)", name, label)
+    return meta
+
+
+def load_sidecars(reports_dir: str | Path = "reports") -> list[dict[str, Any]]:
+    """All artefact sidecars under ``reports_dir``, in report order."""
+    import json
+
+    metas = []
+    for sub in ("figures", "tables"):
+        for p in sorted((Path(reports_dir) / sub).glob("*.meta.json")):
+            meta = json.loads(p.read_text(encoding="utf-8"))
+            meta["dir"] = sub
+            metas.append(meta)
+    return sorted(metas, key=lambda m: (m["order"], m["name"]))
