@@ -1,0 +1,336 @@
+"""The codebook: variables and codes for posts and interview segments, read from a versioned YAML file.
+
+The file (``data/raw/coding/codebook.yaml``) has top-level ``version``, ``title`` and
+``variables``. Each variable has ``id``, ``unit_type`` (``post`` | ``interview``), ``kind``
+(``single`` | ``multi``), labels, a description and ``codes``; each code has ``id``,
+``label_id`` (Indonesian), ``label_en``, ``definition``, ``use_when``, ``not_when``, ``example``
+and optionally ``parent`` (a code of the same variable), ``exclusive`` (may not be combined
+with other codes) and ``relation`` (the relation type a coding with this code may carry).
+
+``load_codebook`` validates the file and raises :class:`~civicposts.errors.InputError` naming the
+file, the variable/code and the problem. ``Codebook.check`` validates one coding and
+``Codebook.validate_codings`` a whole history or decisions table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path("data/raw/coding/codebook.yaml")
+UNIT_TYPES = ("post", "interview")
+KINDS = ("single", "multi")
+RELATION_TYPES = ("follows_up",)
+CODE_TEXT_FIELDS = ("label_id", "label_en", "definition", "use_when", "not_when", "example")
+VARIABLE_TEXT_FIELDS = ("label_id", "label_en", "description")
+TABLE_COLUMNS = ["variable", "code", "label_id", "label_en", "definition", "use_when", "not_when",
+                 "example"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of a variable."""
+
+    id: str
+    label_id: str
+    label_en: str
+    definition: str
+    use_when: str
+    not_when: str
+    example: str
+    parent: str | None = None
+    exclusive: bool = False
+    relation: str | None = None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One coding variable: which units it applies to, single or multi choice, and its codes."""
+
+    id: str
+    unit_type: str
+    kind: str
+    label_id: str
+    label_en: str
+    description: str
+    codes: tuple[Code, ...]
+
+    def code_ids(self) -> list[str]:
+        """Code ids in codebook order."""
+        return [c.id for c in self.codes]
+
+    def code(self, code_id: str) -> Code:
+        """The code with id ``code_id`` (KeyError if absent)."""
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated codebook. Build it with :func:`load_codebook`."""
+
+    path: str
+    version: str
+    title: str
+    variables: dict[str, Variable] = field(default_factory=dict)
+
+    # -- helpers for reliability, reports and the coding app -------------------------------
+
+    def kinds(self) -> dict[str, str]:
+        """``{variable: "single" | "multi"}`` in codebook order."""
+        return {v.id: v.kind for v in self.variables.values()}
+
+    def codes(self) -> dict[str, list[str]]:
+        """``{variable: [code, ...]}`` in codebook order."""
+        return {v.id: v.code_ids() for v in self.variables.values()}
+
+    def definitions(self) -> dict[tuple[str, str], str]:
+        """``{(variable, code): definition}``."""
+        return {(v.id, c.id): c.definition for v in self.variables.values() for c in v.codes}
+
+    def labels(self, lang: str = "en") -> dict[tuple[str, str], str]:
+        """``{(variable, code): label}`` in English (``lang="en"``) or Indonesian (``"id"``)."""
+        attr = "label_en" if lang == "en" else "label_id"
+        return {(v.id, c.id): getattr(c, attr) for v in self.variables.values() for c in v.codes}
+
+    def parents(self) -> dict[tuple[str, str], str | None]:
+        """``{(variable, code): parent code or None}`` (the optional hierarchy)."""
+        return {(v.id, c.id): c.parent for v in self.variables.values() for c in v.codes}
+
+    def variables_for(self, unit_type: str) -> list[str]:
+        """Ids of the variables that apply to ``unit_type`` ("post" or "interview"), in codebook order."""
+        if unit_type not in UNIT_TYPES:
+            raise ValueError(f"unknown unit type {unit_type!r}; expected one of {', '.join(UNIT_TYPES)}")
+        return [v.id for v in self.variables.values() if v.unit_type == unit_type]
+
+    def variable(self, variable_id: str) -> Variable:
+        """The variable ``variable_id``; InputError naming the codebook file if absent."""
+        try:
+            return self.variables[variable_id]
+        except KeyError:
+            raise InputError(self.path, f"variable {variable_id!r} is not in the codebook (version "
+                             f"{self.version}); known variables: {', '.join(self.variables)}") from None
+
+    def table(self) -> pd.DataFrame:
+        """One row per (variable, code) for the report: variable, code, label_id, label_en,
+        definition, use_when, not_when, example."""
+        rows = [
+            {"variable": v.id, "code": c.id, **{f: getattr(c, f) for f in CODE_TEXT_FIELDS}}
+            for v in self.variables.values() for c in v.codes
+        ]
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+    # -- validating codings -----------------------------------------------------------------
+
+    def check(self, variable: str, codes: Iterable[str], *, unit_type: str | None = None,
+              relation: dict[str, Any] | None = None, where: str | None = None,
+              record: str | int | None = None) -> tuple[str, ...]:
+        """Validate one coding and return its codes as a sorted tuple.
+
+        Raises InputError for an unknown variable or code (naming the codebook file), a variable
+        that does not apply to ``unit_type``, a single-choice variable without exactly one code, an
+        empty multi-choice coding, an exclusive code combined with others, or a relation that no
+        chosen code allows. ``where``/``record`` name the coding's source (default: the codebook).
+        """
+        path = where or self.path
+        if isinstance(codes, str):
+            codes = [codes]
+        codes = list(codes)
+        if variable not in self.variables:
+            raise InputError(path, f"variable {variable!r} is not in codebook {self.path} (version "
+                             f"{self.version}); known variables: {', '.join(self.variables)}", record)
+        var = self.variables[variable]
+        if unit_type is not None and unit_type != var.unit_type:
+            raise InputError(path, f"variable {variable!r} applies to {var.unit_type} units, not "
+                             f"{unit_type!r} units (codebook {self.path})", record)
+        for c in codes:
+            if not isinstance(c, str):
+                raise InputError(path, f"variable {variable!r}: code {c!r} is not a string", record)
+        known = set(var.code_ids())
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise InputError(path, f"code {unknown[0]!r} is not a code of variable {variable!r} in "
+                             f"codebook {self.path} (version {self.version}); allowed: "
+                             f"{', '.join(var.code_ids())}", record)
+        if len(set(codes)) != len(codes):
+            raise InputError(path, f"variable {variable!r}: code listed twice in {codes}", record)
+        if var.kind == "single" and len(codes) != 1:
+            raise InputError(path, f"variable {variable!r} is single-choice and takes exactly one code, "
+                             f"got {len(codes)}: {codes}", record)
+        if var.kind == "multi" and not codes:
+            raise InputError(path, f"variable {variable!r} is multi-choice and needs at least one code", record)
+        if len(codes) > 1:
+            excl = [c for c in codes if var.code(c).exclusive]
+            if excl:
+                raise InputError(path, f"variable {variable!r}: code {excl[0]!r} is exclusive and cannot be "
+                                 f"combined with {sorted(set(codes) - {excl[0]})}", record)
+        if relation is not None:
+            if not isinstance(relation, dict) or set(relation) != {"type", "target"}:
+                raise InputError(path, f"relation must be null or {{\"type\": ..., \"target\": ...}}, got "
+                                 f"{relation!r}", record)
+            rtype, target = relation["type"], relation["target"]
+            if not isinstance(target, str) or not target.strip():
+                raise InputError(path, f"relation target must be a non-empty post id, got {target!r}", record)
+            allowed = {var.code(c).relation for c in codes} - {None}
+            if rtype not in allowed:
+                raise InputError(path, f"relation {rtype!r} is not allowed on variable {variable!r} with codes "
+                                 f"{codes}; codes allowing a relation: "
+                                 f"{[f'{c.id} ({c.relation})' for c in var.codes if c.relation] or 'none'} "
+                                 f"(codebook {self.path})", record)
+        return tuple(sorted(codes))
+
+    def validate_codings(self, decisions: pd.DataFrame) -> None:
+        """Check every row of a history or decisions table against this codebook.
+
+        Raises InputError on the first bad row, naming the coder file and line (columns
+        ``source_file``/``line`` when present, else the coder), the code and the codebook path;
+        the message also counts the other bad rows.
+        """
+        problems: list[InputError] = []
+        has_src = "source_file" in decisions.columns and "line" in decisions.columns
+        cols = ["variable", "codes", "coder", "unit_type"] + (["source_file", "line"] if has_src else [])
+        has_rel = "relation_target" in decisions.columns
+        rel_col = decisions["relation_target"].tolist() if has_rel else [None] * len(decisions)
+        rtype_col = (decisions["relation_type"].tolist() if "relation_type" in decisions.columns
+                     else ["follows_up"] * len(decisions))
+        for i, row in enumerate(zip(*(decisions[c].tolist() for c in cols), strict=True)):
+            rec = dict(zip(cols, row, strict=True))
+            where = rec["source_file"] if has_src else f"coder {rec['coder']!r}"
+            record = f"line {rec['line']}" if has_src else i
+            target = rel_col[i]
+            relation = None if target is None or (isinstance(target, float) and pd.isna(target)) else {
+                "type": rtype_col[i], "target": target}
+            try:
+                self.check(rec["variable"], rec["codes"], unit_type=rec["unit_type"], relation=relation,
+                           where=where, record=record)
+            except InputError as exc:
+                problems.append(exc)
+        if problems:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more bad coding(s))" if len(problems) > 1 else ""
+            raise InputError(first.path, first.problem + more, first.record)
+
+
+def _text(path: Path, data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(path, f"{where}: missing or empty {key!r}")
+    return " ".join(value.split())
+
+
+def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
+    if not isinstance(raw, dict):
+        raise InputError(path, f"variable {var_id!r}, code #{index + 1}: expected a mapping, got {raw!r}")
+    cid = raw.get("id")
+    if not isinstance(cid, str) or not cid.strip():
+        raise InputError(path, f"variable {var_id!r}, code #{index + 1}: missing code id")
+    where = f"variable {var_id!r}, code {cid!r}"
+    known = set(CODE_TEXT_FIELDS) | {"id", "parent", "exclusive", "relation"}
+    extra = sorted(set(raw) - known)
+    if extra:
+        raise InputError(path, f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(known))}")
+    texts = {f: _text(path, raw, f, where) for f in CODE_TEXT_FIELDS}
+    parent = raw.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise InputError(path, f"{where}: parent must be a code id, got {parent!r}")
+    exclusive = raw.get("exclusive", False)
+    if not isinstance(exclusive, bool):
+        raise InputError(path, f"{where}: exclusive must be true or false, got {exclusive!r}")
+    relation = raw.get("relation")
+    if relation is not None and relation not in RELATION_TYPES:
+        raise InputError(path, f"{where}: unknown relation type {relation!r}; known: {', '.join(RELATION_TYPES)}")
+    return Code(id=cid, parent=parent, exclusive=exclusive, relation=relation, **texts)
+
+
+def _parse_variable(path: Path, raw: Any, index: int) -> Variable:
+    if not isinstance(raw, dict):
+        raise InputError(path, f"variable #{index + 1}: expected a mapping, got {raw!r}")
+    vid = raw.get("id")
+    if not isinstance(vid, str) or not vid.strip():
+        raise InputError(path, f"variable #{index + 1}: missing variable id")
+    where = f"variable {vid!r}"
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise InputError(path, f"{where}: unknown variable kind {kind!r}; expected one of {', '.join(KINDS)}")
+    unit_type = raw.get("unit_type")
+    if unit_type not in UNIT_TYPES:
+        raise InputError(path, f"{where}: unknown unit_type {unit_type!r}; expected one of {', '.join(UNIT_TYPES)}")
+    texts = {f: _text(path, raw, f, where) for f in VARIABLE_TEXT_FIELDS}
+    raw_codes = raw.get("codes")
+    if not isinstance(raw_codes, list) or not raw_codes:
+        raise InputError(path, f"{where}: 'codes' must be a non-empty list")
+    codes = [_parse_code(path, vid, c, i) for i, c in enumerate(raw_codes)]
+    seen: set[str] = set()
+    for c in codes:
+        if c.id in seen:
+            raise InputError(path, f"{where}: duplicate code id {c.id!r}")
+        seen.add(c.id)
+    for c in codes:
+        if c.parent is not None:
+            if c.parent not in seen:
+                raise InputError(path, f"{where}, code {c.id!r}: unknown parent {c.parent!r} (not a code of "
+                                 f"this variable)")
+            if c.parent == c.id:
+                raise InputError(path, f"{where}, code {c.id!r}: a code cannot be its own parent")
+    parents = {c.id: c.parent for c in codes}
+    for c in codes:  # the hierarchy must be a tree
+        chain, cur = [c.id], c.parent
+        while cur is not None:
+            if cur in chain:
+                raise InputError(path, f"{where}, code {c.id!r}: parent cycle {' -> '.join(chain + [cur])}")
+            chain.append(cur)
+            cur = parents[cur]
+    if kind == "single" and any(c.exclusive for c in codes):
+        log.debug("%s: 'exclusive' has no effect on single-choice variable %s", path, vid)
+    return Variable(id=vid, unit_type=unit_type, kind=kind, codes=tuple(codes), **texts)
+
+
+def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
+    """Read and validate a codebook YAML file.
+
+    Raises InputError naming the file and the offending variable/code for: unreadable YAML,
+    missing version/title/variables, duplicate variable or code ids, missing definitions or
+    other text fields, unknown parents or parent cycles, unknown variable kinds or unit types.
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "codebook file not found") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping with keys version, title, variables")
+    version = data.get("version")
+    if version is None or not str(version).strip():
+        raise InputError(path, "missing top-level 'version'")
+    if isinstance(version, float):
+        raise InputError(path, f"'version' must be quoted (YAML read it as the number {version!r})")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise InputError(path, "missing top-level 'title'")
+    raw_vars = data.get("variables")
+    if not isinstance(raw_vars, list) or not raw_vars:
+        raise InputError(path, "'variables' must be a non-empty list")
+    variables: dict[str, Variable] = {}
+    for i, raw in enumerate(raw_vars):
+        var = _parse_variable(path, raw, i)
+        if var.id in variables:
+            raise InputError(path, f"duplicate variable id {var.id!r}")
+        variables[var.id] = var
+    book = Codebook(path=str(path), version=str(version), title=" ".join(title.split()), variables=variables)
+    log.info("codebook %s version %s: %d variables, %d codes", path, book.version, len(variables),
+             sum(len(v.codes) for v in variables.values()))
+    return book
