@@ -1,0 +1,825 @@
+"""The coding app: code posts or interview segments one at a time in JupyterLab.
+
+One call builds and shows it in a notebook::
+
+    from civicposts.app import CodingApp
+    CodingApp(units, codebook, store, coder="ana", media_root=".").show()
+
+``units`` is a DataFrame (or list of dicts) with one row per unit: posts
+(``post_id`` or ``unit_id``, ``caption``, ``posted_at``, ``likes``,
+``comments``, ``url``, ``media_files`` ...) or interview segments
+(``segment_id`` or ``unit_id``, ``text``, ``kind``, ``speaker`` ...).
+``codebook`` gives the variables (single choice as toggle buttons, multiple
+choice as checkboxes, definitions on hover and below). ``store`` is the
+coder-file store: every click is appended at once to the coder's append-only
+file, there is no save button.
+
+The app never waits for a person: in a batch run (papermill, ``make all``)
+``show()`` displays a one-line progress summary instead of the widgets and no
+widget is created, so executed notebooks and their HTML hold no unit text.
+Batch mode is chosen with ``batch=True`` or the environment variable
+``CIVICPOSTS_BATCH=1``, and automatically outside an IPython kernel.
+
+Rendering is light so moving to the next unit takes well under 100 ms: the
+widgets are built once and only their values change; images are read from
+disk when a unit is shown and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+#: The code (of the variable carrying the relation) of the posts a follow-up can answer.
+COMPLAINT_CODE = "complaint"
+MAX_RELATION_CHOICES = 200
+IMAGE_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif", ".webp": "webp"}
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclasses.dataclass(frozen=True)
+class Code:
+    """One code of a variable as the app shows it."""
+
+    id: str
+    label: str
+    definition: str = ""
+    hint: str = ""  # use when / not when, shown on hover
+    exclusive: bool = False  # may not be combined with other codes of a multi-choice variable
+    relation: str | None = None  # the relation type a coding with this code carries
+
+
+@dataclasses.dataclass(frozen=True)
+class Variable:
+    """One codebook variable as the app shows it."""
+
+    id: str
+    label: str
+    multiple: bool
+    unit_type: str
+    codes: tuple[Code, ...]
+    definition: str = ""
+
+    @property
+    def relation_codes(self) -> dict[str, str]:
+        """``{code id: relation type}`` for the codes that carry a relation."""
+        return {c.id: c.relation for c in self.codes if c.relation}
+
+
+@dataclasses.dataclass
+class Decision:
+    """The latest coding of one (unit, variable) by this app's coder."""
+
+    codes: tuple[str, ...]
+    memo: str = ""
+    relation_target: str | None = None
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first of ``names`` found on ``obj`` as a key or attribute."""
+    for name in names:
+        if isinstance(obj, Mapping):
+            if name in obj and obj[name] is not None:
+                return obj[name]
+        elif getattr(obj, name, None) is not None:
+            return getattr(obj, name)
+    return default
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return " ".join(str(value).split())
+
+
+def _label(item: Any, fallback: str) -> str:
+    en = _text(_get(item, "label_en", "label", "name"))
+    ind = _text(_get(item, "label_id"))
+    if en and ind and en != ind:
+        return f"{en} / {ind}"
+    return en or ind or fallback
+
+
+def codebook_variables(codebook: Any) -> list[Variable]:
+    """The variables of ``codebook``: a :class:`civicposts.codebook.Codebook`, its YAML as a mapping,
+    or a list of variable mappings (``id``, ``unit_type``, ``kind`` single|multi, ``codes``)."""
+    source = _text(_get(codebook, "path", default="")) or "codebook"
+    items: Any = _get(codebook, "variables", default=codebook)
+    if isinstance(items, Mapping):  # {id: Variable}
+        items = list(items.values())
+    out: list[Variable] = []
+    for i, item in enumerate(items or []):
+        if isinstance(item, Variable):
+            out.append(item)
+            continue
+        vid = _text(_get(item, "id", "name", "variable"))
+        if not vid:
+            raise InputError(source, "variable has no id", record=i)
+        kind = _text(_get(item, "kind", default="single")).lower()
+        if kind not in ("single", "multi"):
+            raise InputError(source, f"variable {vid!r}: kind {kind!r} is neither 'single' nor 'multi'", record=i)
+        unit_type = _text(_get(item, "unit_type", default="post")).lower()
+        codes = []
+        for j, c in enumerate(_get(item, "codes", default=[]) or []):
+            if isinstance(c, str):
+                codes.append(Code(c, c))
+                continue
+            cid = _text(_get(c, "id"))
+            if not cid:
+                raise InputError(source, f"variable {vid!r}: code #{j + 1} has no id", record=i)
+            hint = " ".join(f"{name}: {_text(_get(c, key))}." for key, name in
+                            (("use_when", "Use when"), ("not_when", "Not when")) if _text(_get(c, key)))
+            codes.append(Code(cid, _label(c, cid), _text(_get(c, "definition", "description")), hint,
+                              bool(_get(c, "exclusive", default=False)), _get(c, "relation")))
+        if not codes:
+            raise InputError(source, f"variable {vid!r} has no codes", record=i)
+        out.append(Variable(vid, _label(item, vid), kind == "multi", unit_type, tuple(codes),
+                            _text(_get(item, "description", "definition"))))
+    if not out:
+        raise InputError(source, "the codebook defines no variables")
+    return out
+
+
+def codebook_version(codebook: Any) -> str:
+    """The codebook's version string ("" when it has none)."""
+    return _text(_get(codebook, "version", "codebook_version", default=""))
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    try:
+        return [str(v) for v in value]
+    except TypeError:
+        return []
+
+
+def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone: str = DEFAULT_TIMEZONE,
+                    source: str = "units") -> list[dict[str, Any]]:
+    """One display record per unit: ids, type, text, local time and the fields the app shows."""
+    df = units if isinstance(units, pd.DataFrame) else pd.DataFrame(list(units))
+    if df.empty:
+        raise InputError(source, "there are no units to code")
+    records = df.to_dict("records")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, r in enumerate(records):
+        uid = _text(_get(r, "unit_id", "post_id", "segment_id"))
+        if not uid:
+            raise InputError(source, "unit has no unit_id/post_id/segment_id", record=i)
+        if uid in seen:
+            raise InputError(source, f"unit id {uid!r} occurs more than once", record=i)
+        seen.add(uid)
+        utype = _text(r.get("unit_type")) or ("interview" if _text(r.get("segment_id")) or "kind" in r
+                                               and "caption" not in r else "post")
+        when = r.get("posted_at")
+        if when is None or (not isinstance(when, str) and pd.isna(when)):
+            when = r.get("interview_date")
+        local = None
+        if when is not None and not (not isinstance(when, str) and pd.isna(when)):
+            ts = pd.Timestamp(when)
+            if ts.tzinfo is None:
+                ts = ts.tz_localize("UTC")
+            local = ts.tz_convert(timezone)
+        text = _text(r.get("caption")) if "caption" in r else _text(r.get("text"))
+        out.append({
+            "unit_id": uid,
+            "unit_type": utype,
+            "text": text,
+            "local": local,
+            "local_str": local.strftime("%Y-%m-%d %H:%M") if local is not None else "",
+            "search": f"{uid} {text}".lower(),
+            "account": _text(r.get("account")),
+            "likes": r.get("likes"),
+            "comments": r.get("comments"),
+            "url": _text(r.get("url")),
+            "media_type": _text(r.get("media_type")),
+            "media_files": _as_list(r.get("media_files")),
+            "kind": _text(r.get("kind")).lower(),
+            "speaker": _text(r.get("speaker")),
+            "speaker_role": _text(r.get("speaker_role")),
+            "language": _text(r.get("language")),
+            "section": _text(r.get("paper_section")),
+        })
+    return out
+
+
+# --------------------------------------------------------------------------- store adapter
+
+
+class StoreAdapter:
+    """What the app needs from the coding store: this coder's latest decisions, and appending one line.
+
+    Wraps :class:`civicposts.coding.CodingStore` (or anything with its ``append`` and
+    ``decisions`` methods), which validates every line against the codebook and appends it
+    atomically to ``<directory>/<coder>.jsonl``.
+    """
+
+    def __init__(self, store: Any, coder: str):
+        if not (callable(getattr(store, "append", None)) and callable(getattr(store, "decisions", None))):
+            raise TypeError(f"cannot use {type(store).__name__} as a coding store: it needs append() and "
+                            "decisions() like civicposts.coding.CodingStore")
+        self.store = store
+        self.coder = coder
+
+    @property
+    def path(self) -> Path | None:
+        """The coder's file, when the store tells."""
+        path_for = getattr(self.store, "path_for", None)
+        return Path(path_for(self.coder)) if callable(path_for) else None
+
+    def latest(self) -> dict[tuple[str, str], Decision]:
+        """``{(unit_id, variable): Decision}`` for this coder, as the coder's file says now."""
+        dec = self.store.decisions(self.coder)
+        out: dict[tuple[str, str], Decision] = {}
+        if len(dec) == 0:
+            return out
+        for uid, var, codes, memo, target in zip(dec["unit_id"], dec["variable"], dec["codes"], dec["memo"],
+                                                 dec["relation_target"], strict=True):
+            target = None if target is None or (isinstance(target, float) and pd.isna(target)) else str(target)
+            out[(str(uid), str(var))] = Decision(tuple(sorted(codes)), memo or "", target)
+        return out
+
+    def save(self, unit_id: str, unit_type: str, variable: str, codes: Sequence[str], memo: str,
+             relation: dict[str, str] | None) -> None:
+        """Append one coding line at once (the store validates it)."""
+        self.store.append(self.coder, unit_id, unit_type, variable, list(codes), memo, relation)
+
+
+def open_store(store: Any, codebook: Any, coder: str) -> StoreAdapter:
+    """``store`` as a StoreAdapter: a StoreAdapter, a CodingStore, or a folder of coder files."""
+    if isinstance(store, StoreAdapter):
+        return store
+    if isinstance(store, (str, Path)):
+        from .coding import CodingStore
+
+        return StoreAdapter(CodingStore(store, codebook), coder)
+    return StoreAdapter(store, coder)
+
+
+def open_codebook(codebook: Any) -> Any:
+    """``codebook`` itself, or the codebook loaded from it when it is a path to the YAML file."""
+    if isinstance(codebook, (str, Path)):
+        from .codebook import load_codebook
+
+        return load_codebook(codebook)
+    return codebook
+
+
+# --------------------------------------------------------------------------- images
+
+
+@functools.lru_cache(maxsize=64)
+def _read_image(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _batch_default() -> bool:
+    flag = os.environ.get("CIVICPOSTS_BATCH", "").strip().lower()
+    if flag in ("1", "true", "yes"):
+        return True
+    if flag in ("0", "false", "no"):
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
+        return True
+    shell = get_ipython()
+    return shell is None or getattr(shell, "kernel", None) is None
+
+
+def _is_coded(decision: Decision | None) -> bool:
+    return decision is not None and len(decision.codes) > 0
+
+
+# --------------------------------------------------------------------------- the app
+
+
+class CodingApp:
+    """Code ``units`` with ``codebook`` as ``coder``; every change goes to ``store`` at once.
+
+    Public attributes for notebooks and tests: ``widget`` (the root widget),
+    ``controls`` (variable id -> ToggleButtons, or dict code id -> Checkbox),
+    ``memo``, ``relation_search``, ``relation_select``, ``prev_button``,
+    ``next_button``, ``next_uncoded_button``, ``index`` and ``units``.
+    """
+
+    def __init__(self, units: pd.DataFrame | Iterable[Mapping[str, Any]], codebook: Any, store: Any, coder: str,
+                 media_root: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE,
+                 batch: bool | None = None, max_images: int = 10, image_width: int = 360,
+                 start: int | str | None = None):
+        if not coder or not re.fullmatch(r"[A-Za-z0-9_.-]+", coder):
+            raise ValueError(f"coder name {coder!r} must be letters, digits, '.', '_' or '-'")
+        self.coder = coder
+        self.units = normalise_units(units, timezone)
+        codebook = open_codebook(codebook)
+        self.codebook = codebook
+        self.variables = codebook_variables(codebook)
+        self.version = codebook_version(codebook)
+        self.store = open_store(store, codebook, coder)
+        self.media_root = Path(media_root) if media_root is not None else Path.cwd()
+        self.batch = _batch_default() if batch is None else bool(batch)
+        self.max_images = max_images
+        self.image_width = image_width
+        self.decisions: dict[tuple[str, str], Decision] = self.store.latest()
+        self._by_id = {u["unit_id"]: i for i, u in enumerate(self.units)}
+        self._vars_by_type: dict[str, list[Variable]] = {}
+        for v in self.variables:
+            self._vars_by_type.setdefault(v.unit_type, []).append(v)
+        missing = sorted({u["unit_type"] for u in self.units} - set(self._vars_by_type))
+        if missing:
+            raise InputError("codebook", f"no variables for unit type(s) {', '.join(missing)}")
+        # The relation (follows_up) hangs on the post variable whose code carries it in the codebook.
+        self.relation_variable: Variable | None = next(
+            (v for v in self._vars_by_type.get("post", []) if v.relation_codes), None)
+        self._pending_memo: dict[str, str] = {}
+        self._coded = {u["unit_id"] for i, u in enumerate(self.units) if self._check_coded(i)}
+        self.index = 0
+        if start is not None:
+            self.index = self._by_id[start] if isinstance(start, str) else int(start)
+        self._built = False
+        self._loading = False
+        self._on_render: list[Callable[[int], None]] = []
+
+    # ----------------------------------------------------------------- progress and state
+
+    def variables_for(self, unit: Mapping[str, Any]) -> list[Variable]:
+        """The codebook variables that apply to ``unit``."""
+        return self._vars_by_type[unit["unit_type"]]
+
+    def _check_coded(self, i: int) -> bool:
+        u = self.units[i]
+        return all(_is_coded(self.decisions.get((u["unit_id"], v.id))) for v in self.variables_for(u))
+
+    def is_coded(self, i: int) -> bool:
+        """Whether this coder has given every variable of unit ``i`` at least one code."""
+        return self.units[i]["unit_id"] in self._coded
+
+    def progress(self) -> tuple[int, int]:
+        """(units fully coded, all units)."""
+        return len(self._coded), len(self.units)
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The unit shown now."""
+        return self.units[self.index]
+
+    def summary(self) -> str:
+        """One line: coder, position and progress."""
+        done, total = self.progress()
+        return f"coder {self.coder}: {done} of {total} units coded"
+
+    # ----------------------------------------------------------------- showing
+
+    def show(self) -> Any:
+        """Display the app in the notebook (a progress line in batch runs) and return it."""
+        from IPython.display import display
+
+        if self.batch:
+            log.info("batch run: coding app not shown (%s)", self.summary())
+            display(f"Coding app not shown in a batch run; {self.summary()}.")
+            return None
+        display(self.widget)
+        return self.widget
+
+    @property
+    def widget(self) -> Any:
+        """The root widget (built on first use)."""
+        self._build()
+        return self._root
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        import ipywidgets as w
+
+        self._w = w
+        lay = w.Layout
+        self.position = w.HTML()
+        self.prev_button = w.Button(description="◀ previous", layout=lay(width="auto"))
+        self.next_button = w.Button(description="next ▶", layout=lay(width="auto"))
+        self.next_uncoded_button = w.Button(description="next uncoded ⏭", layout=lay(width="auto"),
+                                            button_style="info")
+        self.prev_button.on_click(lambda _b: self.previous())
+        self.next_button.on_click(lambda _b: self.next())
+        self.next_uncoded_button.on_click(lambda _b: self.next_uncoded())
+        self.header = w.HTML()
+        self.kind_badge = w.HTML()
+        self.text = w.HTML(layout=lay(max_height="320px", overflow="auto", border="1px solid #ddd",
+                                      padding="4px 8px"))
+        self.images: list[Any] = []
+        self.image_box = w.HBox(layout=lay(flex_flow="row wrap", display="none"))
+        self.image_note = w.HTML()
+
+        self.controls: dict[str, Any] = {}
+        self._defs: dict[str, Any] = {}
+        self._panels: dict[str, Any] = {}
+        for utype, variables in self._vars_by_type.items():
+            rows = []
+            for v in variables:
+                rows.append(self._variable_row(v))
+            self._panels[utype] = w.VBox(rows)
+
+        self.relation_search = w.Text(placeholder="search complaints by date (2020-03 or 2020-03-14) or words",
+                                      continuous_update=True, layout=lay(width="95%"))
+        self.relation_all = w.Checkbox(description="also earlier posts not (yet) coded as complaint",
+                                       value=False, indent=False)
+        self.relation_select = w.Select(options=[], rows=8, layout=lay(width="95%"))
+        self.relation_status = w.HTML()
+        self.relation_search.observe(lambda _c: self._refresh_relation_choices(), names="value")
+        self.relation_all.observe(lambda _c: self._refresh_relation_choices(), names="value")
+        self.relation_select.observe(self._on_relation, names="value")
+        self.relation_box = w.VBox([
+            w.HTML("<b>Follows up which complaint?</b> (the earlier complaint this official follow-up answers)"),
+            self.relation_search, self.relation_all, self.relation_select, self.relation_status],
+            layout=lay(display="none", border="1px solid #ccc", padding="4px"))
+
+        self.memo = w.Textarea(placeholder="memo (saved when you leave the box)", continuous_update=False,
+                               layout=lay(width="95%", height="60px"))
+        self.memo.observe(self._on_memo, names="value")
+        self.saved = w.HTML()
+        nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.position])
+        left = w.VBox([self.header, self.kind_badge, self.text, self.image_note, self.image_box],
+                      layout=lay(width="50%", padding="0 8px 0 0"))
+        right = w.VBox(list(self._panels.values()) + [self.relation_box, self.memo, self.saved],
+                       layout=lay(width="50%"))
+        self._root = w.VBox([nav, w.HBox([left, right])])
+        self._root.add_class("civicposts-coding-app")
+        self._built = True
+        self._render()
+
+    def _variable_row(self, v: Variable) -> Any:
+        w = self._w
+        tip = [" ".join(x for x in (f"{c.label}: {c.definition}", c.hint) if x) for c in v.codes]
+        title = w.HTML(f"<b title='{html.escape(v.definition, quote=True)}'>{html.escape(v.label)}</b>"
+                       + (" <i>(choose any)</i>" if v.multiple else " <i>(choose one)</i>"))
+        defs = w.HTML(
+            "<div style='font-size:85%;color:#555;line-height:1.25'>"
+            + (f"{html.escape(v.definition)}<br>" if v.definition else "")
+            + "<br>".join(f"<b>{html.escape(c.label)}</b>: {html.escape(c.definition)}"
+                          for c in v.codes if c.definition)
+            + "</div>")
+        self._defs[v.id] = defs
+        if v.multiple:
+            boxes = {}
+            for c, t in zip(v.codes, tip):
+                cb = w.Checkbox(description=c.label, tooltip=t, indent=False, value=False,
+                                layout=w.Layout(width="auto", margin="0 12px 0 0"))
+                cb.add_class(f"cp-{v.id}-{c.id}")
+                cb.observe(functools.partial(self._on_multi, v), names="value")
+                boxes[c.id] = cb
+            self.controls[v.id] = boxes
+            control = w.HBox(list(boxes.values()), layout=w.Layout(flex_flow="row wrap"))
+        else:
+            tb = w.ToggleButtons(options=[(c.label, c.id) for c in v.codes], tooltips=tip, value=None,
+                                 style={"button_width": "auto"})
+            tb.add_class(f"cp-{v.id}")
+            tb.observe(functools.partial(self._on_single, v), names="value")
+            self.controls[v.id] = tb
+            control = tb
+        return w.VBox([title, control, defs], layout=w.Layout(margin="0 0 6px 0"))
+
+    # ----------------------------------------------------------------- rendering
+
+    def _render(self) -> None:
+        u = self.current
+        uid = u["unit_id"]
+        self._loading = True
+        try:
+            self._show_position()
+            self.prev_button.disabled = self.index == 0
+            self.next_button.disabled = self.index == len(self.units) - 1
+            if u["unit_type"] == "interview":
+                self._render_interview(u)
+            else:
+                self._render_post(u)
+            for utype, panel in self._panels.items():
+                panel.layout.display = None if utype == u["unit_type"] else "none"
+            for v in self.variables_for(u):
+                d = self.decisions.get((uid, v.id))
+                codes = d.codes if d else ()
+                control = self.controls[v.id]
+                if v.multiple:
+                    for cid, cb in control.items():
+                        want = cid in codes
+                        if cb.value != want:
+                            cb.value = want
+                else:
+                    want = codes[0] if codes else None
+                    if control.value != want:
+                        control.value = want
+            self.memo.value = self._memo_of(uid)
+            self._render_relation()
+            self.saved.value = ""
+        finally:
+            self._loading = False
+        for hook in self._on_render:
+            hook(self.index)
+
+    def _show_position(self) -> None:
+        done, total = self.progress()
+        self.position.value = (f"&nbsp;<b>{self.index + 1} of {total}</b> &middot; {done} of {total} coded"
+                               f" &middot; coder <code>{html.escape(self.coder)}</code>")
+
+    def _render_post(self, u: dict[str, Any]) -> None:
+        def num(x: Any) -> str:
+            return "–" if x is None or (not isinstance(x, str) and pd.isna(x)) else f"{int(x):,}"
+
+        link = (f" &middot; <a href='{html.escape(u['url'], quote=True)}' target='_blank' rel='noopener'>"
+                f"open on Instagram</a>") if u["url"] else ""
+        self.header.value = (
+            f"<b>{html.escape(u['local_str'])}</b> (local time) &middot; post <code>{html.escape(u['unit_id'])}</code>"
+            f"{' by @' + html.escape(u['account']) if u['account'] else ''}<br>"
+            f"♥ {num(u['likes'])} likes &middot; 💬 {num(u['comments'])} comments"
+            f"{' &middot; ' + html.escape(u['media_type']) if u['media_type'] else ''}{link}")
+        self.kind_badge.value = ""
+        self.text.value = self._text_html(u["text"], "(no caption)")
+        self._render_images(u)
+
+    def _render_interview(self, u: dict[str, Any]) -> None:
+        verbatim = u["kind"] == "verbatim"
+        colour, label = ("#0b6e4f", "VERBATIM quote from the paper") if verbatim else \
+            ("#b35900", "PARAPHRASE (not the speaker's words)")
+        self.header.value = (
+            f"<b>Interview segment <code>{html.escape(u['unit_id'])}</code></b> &middot; "
+            f"{html.escape(u['local'].strftime('%Y-%m-%d') if u['local'] is not None else '')}<br>"
+            f"{html.escape(u['speaker'])}{' — ' + html.escape(u['speaker_role']) if u['speaker_role'] else ''}"
+            f"{' &middot; language ' + html.escape(u['language']) if u['language'] else ''}"
+            f"{' &middot; ' + html.escape(u['section']) if u['section'] else ''}")
+        self.kind_badge.value = (f"<span style='background:{colour};color:white;padding:2px 8px;"
+                                 f"border-radius:3px;font-weight:bold'>{label}</span>")
+        body = self._text_html(u["text"], "(empty segment)")
+        self.text.value = body if not verbatim else f"<blockquote style='font-style:italic'>{body}</blockquote>"
+        self.image_box.layout.display = "none"
+        self.image_note.value = ""
+
+    @staticmethod
+    def _text_html(text: str, empty: str) -> str:
+        if not text:
+            return f"<i>{empty}</i>"
+        return "<div style='white-space:pre-wrap'>" + html.escape(text) + "</div>"
+
+    def media_paths(self, u: Mapping[str, Any]) -> list[Path]:
+        """The image files of unit ``u``, resolved against ``media_root``."""
+        out = []
+        for f in u["media_files"]:
+            p = Path(f)
+            out.append(p if p.is_absolute() else self.media_root / p)
+        return out
+
+    def _render_images(self, u: dict[str, Any]) -> None:
+        paths = [p for p in self.media_paths(u) if p.suffix.lower() in IMAGE_FORMATS]
+        shown, missing = 0, []
+        for p in paths[: self.max_images]:
+            try:
+                data = _read_image(str(p))
+            except OSError:
+                missing.append(p.name)
+                log.warning("unit %s: image %s cannot be read", u["unit_id"], p)
+                continue
+            while shown >= len(self.images):
+                self.images.append(self._w.Image(layout=self._w.Layout(width=f"{self.image_width}px",
+                                                                       margin="2px")))
+            img = self.images[shown]
+            fmt = IMAGE_FORMATS[p.suffix.lower()]
+            if img.format != fmt:
+                img.format = fmt
+            if img.value is not data:
+                img.value = data
+            shown += 1
+        if len(self.image_box.children) != shown:
+            self.image_box.children = tuple(self.images[:shown])
+        self.image_box.layout.display = None if shown else "none"
+        notes = []
+        if not paths:
+            notes.append("no image in the collection folder")
+        elif len(paths) > self.max_images:
+            notes.append(f"showing {self.max_images} of {len(paths)} images")
+        if missing:
+            notes.append("missing: " + ", ".join(missing))
+        self.image_note.value = f"<i style='color:#777'>{html.escape('; '.join(notes))}</i>" if notes else ""
+
+    # ----------------------------------------------------------------- relation picker
+
+    def _relation_type(self, codes: Iterable[str]) -> str | None:
+        rv = self.relation_variable
+        if rv is None:
+            return None
+        return next((rv.relation_codes[c] for c in codes if c in rv.relation_codes), None)
+
+    def _is_followup(self, uid: str) -> bool:
+        if self.relation_variable is None:
+            return False
+        d = self.decisions.get((uid, self.relation_variable.id))
+        return d is not None and self._relation_type(d.codes) is not None
+
+    def relation_candidates(self, query: str = "", include_uncoded: bool = False,
+                            unit_id: str | None = None) -> list[str]:
+        """Earlier posts a follow-up ``unit_id`` can answer, newest first, matching every word of ``query``.
+
+        A word that looks like a date (``2020``, ``2020-03``, ``2020-03-14``) matches the local date;
+        any other word matches the caption or post id (case-insensitive). Without
+        ``include_uncoded`` only posts this coder coded as complaints are offered.
+        """
+        u = self.units[self._by_id[unit_id]] if unit_id else self.current
+        words = query.lower().split()
+        dates = [t for t in words if re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", t)]
+        terms = [t for t in words if t not in dates]
+        out = []
+        for i in range(len(self.units) - 1, -1, -1):
+            c = self.units[i]
+            if c["unit_id"] == u["unit_id"] or c["unit_type"] != "post":
+                continue
+            if u["local"] is not None and (c["local"] is None or c["local"] >= u["local"]):
+                continue
+            if not include_uncoded:
+                d = self.decisions.get((c["unit_id"], self.relation_variable.id)) if self.relation_variable else None
+                if d is None or COMPLAINT_CODE not in d.codes:
+                    continue
+            if any(not c["local_str"].startswith(t) for t in dates):
+                continue
+            if any(t not in c["search"] for t in terms):
+                continue
+            out.append(c["unit_id"])
+        out.sort(key=lambda x: self.units[self._by_id[x]]["local"] or pd.Timestamp.min.tz_localize("UTC"),
+                 reverse=True)
+        return out
+
+    def _choice_label(self, uid: str) -> str:
+        c = self.units[self._by_id[uid]]
+        snippet = re.sub(r"\s+", " ", c["text"])[:90]
+        return f"{c['local_str']} · {uid} · {snippet}"
+
+    def _render_relation(self) -> None:
+        uid = self.current["unit_id"]
+        show = self.current["unit_type"] == "post" and self._is_followup(uid)
+        self.relation_box.layout.display = None if show else "none"
+        if not show:
+            return
+        if self.relation_search.value:
+            self.relation_search.value = ""  # observer refreshes the choices
+        self._refresh_relation_choices()
+
+    def _refresh_relation_choices(self) -> None:
+        if not self._built:
+            return
+        was_loading, self._loading = self._loading, True
+        try:
+            uid = self.current["unit_id"]
+            d = self.decisions.get((uid, self.relation_variable.id))
+            target = d.relation_target if d else None
+            ids = self.relation_candidates(self.relation_search.value, self.relation_all.value)
+            n = len(ids)
+            ids = ids[:MAX_RELATION_CHOICES]
+            if target and target not in ids and target in self._by_id:
+                ids.insert(0, target)
+            self.relation_select.options = [(self._choice_label(i), i) for i in ids]
+            self.relation_select.value = target if target in ids else None
+            chosen = f"answers <code>{html.escape(target)}</code>" if target else "<i>no complaint chosen yet</i>"
+            more = f" (first {MAX_RELATION_CHOICES} shown)" if n > MAX_RELATION_CHOICES else ""
+            self.relation_status.value = f"{n} matching earlier posts{more}; {chosen}"
+        finally:
+            self._loading = was_loading
+
+    # ----------------------------------------------------------------- saving
+
+    def _memo_of(self, uid: str) -> str:
+        if uid in self._pending_memo:
+            return self._pending_memo[uid]
+        memos = [d.memo for (u, _v), d in self.decisions.items() if u == uid and d.memo]
+        return memos[-1] if memos else ""
+
+    def _save(self, v: Variable, codes: Sequence[str], relation_target: str | None = None) -> None:
+        u = self.current
+        uid = u["unit_id"]
+        codes = tuple(sorted(codes))
+        rtype = self._relation_type(codes) if v is self.relation_variable else None
+        if rtype is None:
+            relation_target = None
+        memo = self.memo.value if self._built else self._memo_of(uid)
+        relation = {"type": rtype, "target": relation_target} if relation_target else None
+        self.store.save(uid, u["unit_type"], v.id, list(codes), memo, relation)
+        self.decisions[(uid, v.id)] = Decision(codes, memo, relation_target)
+        if self._check_coded(self.index):
+            self._coded.add(uid)
+        self._pending_memo.pop(uid, None)
+        log.debug("saved %s %s %s=%s", self.coder, uid, v.id, codes)
+        if self._built:
+            self.saved.value = f"<span style='color:#0b6e4f'>saved {html.escape(v.label)}</span>"
+            self._show_position()
+
+    def _on_single(self, v: Variable, change: Mapping[str, Any]) -> None:
+        if self._loading or change["new"] is None:
+            return
+        uid = self.current["unit_id"]
+        old = self.decisions.get((uid, v.id))
+        target = old.relation_target if old else None
+        self._save(v, [change["new"]], target)
+        if v is self.relation_variable:
+            self._loading = True
+            try:
+                self._render_relation()
+            finally:
+                self._loading = False
+
+    def _on_multi(self, v: Variable, change: Mapping[str, Any]) -> None:
+        if self._loading:
+            return
+        boxes = self.controls[v.id]
+        ticked = change["owner"]
+        cid = next(k for k, cb in boxes.items() if cb is ticked)
+        self._loading = True
+        try:
+            if change["new"]:
+                # An exclusive code (e.g. "none") and the other codes rule each other out.
+                exclusive = next(c.exclusive for c in v.codes if c.id == cid)
+                for c in v.codes:
+                    if c.id != cid and boxes[c.id].value and (exclusive or c.exclusive):
+                        boxes[c.id].value = False
+            elif not any(cb.value for cb in boxes.values()):
+                # A multi-choice coding needs one code at least: keep the box ticked until another is.
+                ticked.value = True
+                self.saved.value = (f"<span style='color:#b35900'>{html.escape(v.label)} needs at least one "
+                                    f"code: tick the right one first, then untick this</span>")
+                return
+        finally:
+            self._loading = False
+        self._save(v, [k for k, cb in boxes.items() if cb.value])
+
+    def _on_relation(self, change: Mapping[str, Any]) -> None:
+        if self._loading or change["new"] is None:
+            return
+        v = self.relation_variable
+        d = self.decisions[(self.current["unit_id"], v.id)]
+        self._save(v, d.codes, change["new"])
+        self._refresh_relation_choices()
+
+    def _on_memo(self, change: Mapping[str, Any]) -> None:
+        if self._loading:
+            return
+        uid = self.current["unit_id"]
+        coded = [v for v in self.variables_for(self.current) if (uid, v.id) in self.decisions]
+        if not coded:
+            # Nothing to attach the memo to yet: it goes with the first code given to this unit.
+            self._pending_memo[uid] = change["new"]
+            self.saved.value = "<i>memo kept; it is saved with the first code of this unit</i>"
+            return
+        for v in coded:
+            d = self.decisions[(uid, v.id)]
+            if d.memo != change["new"]:
+                self._save(v, d.codes, d.relation_target)
+
+    # ----------------------------------------------------------------- navigation
+
+    def go_to(self, index: int | str) -> None:
+        """Show unit ``index`` (a position or a unit id)."""
+        i = self._by_id[index] if isinstance(index, str) else int(index)
+        if not 0 <= i < len(self.units):
+            raise IndexError(f"unit position {i} is outside 0..{len(self.units) - 1}")
+        self.index = i
+        if self._built:
+            self._render()
+
+    def next(self) -> None:
+        """Show the next unit (stays on the last)."""
+        self.go_to(min(self.index + 1, len(self.units) - 1))
+
+    def previous(self) -> None:
+        """Show the previous unit (stays on the first)."""
+        self.go_to(max(self.index - 1, 0))
+
+    def next_uncoded(self) -> bool:
+        """Show the next unit not fully coded, searching forward and wrapping; False if all are coded."""
+        n = len(self.units)
+        for step in range(1, n + 1):
+            i = (self.index + step) % n
+            if not self.is_coded(i):
+                self.go_to(i)
+                return True
+        if self._built:
+            self.saved.value = "<b>every unit is coded</b>"
+        return False
