@@ -101,3 +101,35 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def find_root(start: str | Path | None = None) -> Path:
+    """The repository root: the nearest folder upwards holding ``config/study.yaml``."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "config" / "study.yaml").exists():
+            return folder
+    raise ConfigError(f"no config/study.yaml found in {here} or any parent folder")
+
+
+def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
+    """Prepare a notebook: work from the repository root and fill unset parameters from the study.
+
+    Under papermill every parameter arrives injected; opened by hand in
+    JupyterLab, parameters left as ``None`` take their value from
+    ``study_config`` (default ``config/study.yaml``). Returns the resolved
+    parameters and writes them back into ``namespace``.
+    """
+    import os
+
+    root = find_root()
+    os.chdir(root)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
+    study = load_study(namespace.get("study_config") or "config/study.yaml")
+    names = names or [k for k in study if k in namespace]
+    resolved = {}
+    for name in names:
+        value = namespace.get(name)
+        resolved[name] = study[name] if value is None else value
+        namespace[name] = resolved[name]
+    return resolved

@@ -1,0 +1,373 @@
+"""The manifest: every artefact with its sha256, how it was made and from what; and verification.
+
+``build_manifest`` records, for every file under ``reports/`` and
+``data/processed/``: its sha256, the notebook and function that made it (from
+the artefact sidecars), its input files with their sha256, the run's
+parameters, package versions and the git commit. Run times are kept out.
+
+``compare`` checks a rebuilt manifest against a reference (the committed
+``published/manifest.json``): each artefact is *reproduced* or *differs*
+(or is *missing*/*new*), changed inputs are listed, and for a differing CSV
+table the differing rows and cells are named by diffing against the
+reference copy kept in ``published/``.
+
+Executed notebooks and their HTML carry run times and kernel messages, so
+their hash is taken over a normalised form (``compare: content``); every other
+artefact must match byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import VerificationError
+from .iorw import dumps_json, sha256_file, write_text
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "civicposts-manifest/1"
+MANIFEST = "manifest.json"
+PUBLISHED = Path("published")
+# Files whose raw bytes carry run times: compared by a normalised hash.
+CONTENT_COMPARED = {".ipynb", ".html"}
+SKIP_NAMES = {MANIFEST, ".gitkeep"}
+SKIP_SUFFIXES = {".tmp"}
+
+MANIFEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["schema", "git", "environment", "parameters", "inputs", "artefacts"],
+    "properties": {
+        "schema": {"const": SCHEMA},
+        "git": {"type": "object", "required": ["commit", "dirty"]},
+        "environment": {"type": "object", "required": ["python", "packages"]},
+        "parameters": {"type": "object"},
+        "inputs": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+        "artefacts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "sha256", "compare", "compare_sha256", "kind", "made_by", "inputs"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "compare_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "compare": {"enum": ["bytes", "content"]},
+                    "kind": {"type": "string"},
+                    "made_by": {"type": "object", "required": ["notebook", "function"]},
+                    "inputs": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+_VOLATILE_HTML = [
+    re.compile(r'"(start_time|end_time|duration)": ?[^,}\n]*'),
+    re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?"),
+]
+
+
+def content_sha256(path: Path) -> str:
+    """Hash of an artefact's content with run-time metadata removed (notebooks, HTML)."""
+    if path.suffix == ".ipynb":
+        from .run import normalised_notebook
+
+        nb = normalised_notebook(json.loads(path.read_text(encoding="utf-8")))
+        data = json.dumps(nb, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+        for rx in _VOLATILE_HTML:
+            text = rx.sub("", text)
+        data = text.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _packages() -> dict[str, str]:
+    from importlib import metadata
+
+    return {d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}
+
+
+def input_files(root: Path, params: dict[str, Any]) -> dict[str, str]:
+    """sha256 of every input: raw data, the study config, notebooks and package source."""
+    files: list[Path] = []
+    for folder in ("data/raw", "notebooks", "src/civicposts"):
+        base = root / folder
+        if base.exists():
+            files += [p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                      and not p.name.startswith(".")]
+    files.append(root / params.get("study_config", "config/study.yaml"))
+    files.append(root / "requirements.lock")
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(set(files)) if p.exists()}
+
+
+def _sidecar_index(reports_dir: Path) -> dict[str, dict[str, Any]]:
+    """Map each artefact file (relative to reports/) to its sidecar."""
+    from .artefacts import load_sidecars
+
+    out = {}
+    for meta in load_sidecars(reports_dir):
+        for f in [*meta["files"], f"{meta['name']}.meta.json"]:
+            out[f"{meta['dir']}/{f}"] = meta
+    return out
+
+
+def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, Any]:
+    """The manifest of everything under the reports and processed-data folders."""
+    root = Path(root)
+    reports = root / params["reports_dir"]
+    processed = root / params["processed_dir"]
+    inputs = input_files(root, params)
+    sidecars = _sidecar_index(reports)
+    artefacts = []
+    for base in (reports, processed):
+        for p in sorted(x for x in base.rglob("*") if x.is_file()):
+            if p.name in SKIP_NAMES or p.suffix in SKIP_SUFFIXES or p.name.startswith(".") \
+                    or p.name.endswith(".failed.ipynb"):
+                continue
+            rel = p.relative_to(root).as_posix()
+            meta = sidecars.get(p.relative_to(reports).as_posix()) if base == reports else None
+            compare = "content" if p.suffix in CONTENT_COMPARED else "bytes"
+            digest = sha256_file(p)
+            if meta:
+                made_by = {"notebook": meta["notebook"], "function": meta["function"]}
+                used = meta["inputs"]
+            elif p.parent.name == "notebooks" and base == reports:
+                made_by = {"notebook": f"notebooks/{p.stem}.ipynb",
+                           "function": "civicposts.run.execute" if p.suffix == ".ipynb" else "civicposts.run.to_html"}
+                used = [f"notebooks/{p.stem}.ipynb"]
+            elif p.name == "index.html":
+                made_by = {"notebook": "-", "function": "civicposts.report.write_index"}
+                used = []
+            elif p.suffix == ".pdf":
+                made_by = {"notebook": "-", "function": "civicposts.report.build_pdf"}
+                used = []
+            else:
+                made_by = _processed_maker(processed, p)
+                used = made_by.pop("inputs", [])
+            artefacts.append({
+                "path": rel,
+                "kind": (meta or {}).get("kind", p.suffix.lstrip(".")),
+                "label": (meta or {}).get("label"),
+                "fictional": (meta or {}).get("fictional"),
+                "sha256": digest,
+                "compare": compare,
+                "compare_sha256": content_sha256(p) if compare == "content" else digest,
+                "made_by": made_by,
+                "inputs": {i: _hash_input(root, i, inputs) for i in used},
+            })
+    return {
+        "schema": SCHEMA,
+        "git": {"commit": _git(root, "rev-parse", "HEAD") or "unknown",
+                "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no"))},
+        "environment": {"python": platform.python_version(), "platform": platform.system().lower(),
+                        "packages": _packages()},
+        "parameters": {k: v for k, v in params.items()},
+        "inputs": inputs,
+        "artefacts": artefacts,
+    }
+
+
+def _hash_input(root: Path, rel: str, known: dict[str, str]) -> str:
+    if rel in known:
+        return known[rel]
+    p = root / rel
+    if p.is_file():
+        return sha256_file(p)
+    if p.is_dir():
+        h = hashlib.sha256()
+        for f in sorted(x for x in p.rglob("*") if x.is_file()):
+            h.update(f.relative_to(p).as_posix().encode() + b"\0" + sha256_file(f).encode())
+        return h.hexdigest()
+    return "missing"
+
+
+def _processed_maker(processed: Path, p: Path) -> dict[str, Any]:
+    """Provenance of a processed-data file, from a ``<name>.provenance.json`` written beside it."""
+    side = processed / ".provenance" / f"{p.name}.json"
+    if side.exists():
+        return json.loads(side.read_text(encoding="utf-8"))
+    return {"notebook": "unknown", "function": "unknown"}
+
+
+def write_manifest(params: dict[str, Any], root: str | Path = ".") -> Path:
+    """Build and write ``reports/manifest.json``."""
+    m = build_manifest(params, root)
+    out = write_text(Path(root) / params["reports_dir"] / MANIFEST, dumps_json(m))
+    log.info("manifest %s: %d artefacts, %d inputs", out, len(m["artefacts"]), len(m["inputs"]))
+    return out
+
+
+# ---------------------------------------------------------------------------- verification
+
+@dataclass
+class Row:
+    path: str
+    status: str  # reproduced | differs | missing | new | input changed | input added | input removed
+    detail: str = ""
+
+
+def _csv_diff(ref: Path, new: Path, limit: int = 8) -> str:
+    """Which rows and cells of two CSV tables differ, as a short text."""
+    import pandas as pd
+
+    a = pd.read_csv(ref, dtype=str, keep_default_na=False)
+    b = pd.read_csv(new, dtype=str, keep_default_na=False)
+    if list(a.columns) != list(b.columns):
+        return f"columns differ: {sorted(set(a.columns) ^ set(b.columns)) or 'order'}"
+    parts = []
+    if len(a) != len(b):
+        parts.append(f"rows {len(a)} -> {len(b)}")
+    n = min(len(a), len(b))
+    cells = []
+    for col in a.columns:
+        diff = (a[col].iloc[:n].values != b[col].iloc[:n].values).nonzero()[0]
+        cells += [(int(i) + 1, col, a[col].iloc[i], b[col].iloc[i]) for i in diff]
+    cells.sort()
+    for row, col, old, new_v in cells[:limit]:
+        parts.append(f"row {row} '{col}': {old!r} -> {new_v!r}")
+    if len(cells) > limit:
+        parts.append(f"... {len(cells) - limit} more cells")
+    return "; ".join(parts) or "bytes differ (same cells)"
+
+
+def compare(reference: dict[str, Any], rebuilt: dict[str, Any], *, reference_dir: Path | None = None,
+            rebuilt_root: Path | None = None) -> list[Row]:
+    """Compare a rebuilt manifest with the reference; one row per artefact and per changed input."""
+    rows: list[Row] = []
+    ref_in, new_in = reference["inputs"], rebuilt["inputs"]
+    for path in sorted(set(ref_in) | set(new_in)):
+        if path not in new_in:
+            rows.append(Row(path, "input removed"))
+        elif path not in ref_in:
+            rows.append(Row(path, "input added"))
+        elif ref_in[path] != new_in[path]:
+            rows.append(Row(path, "input changed", f"sha256 {ref_in[path][:12]} -> {new_in[path][:12]}"))
+    ref_a = {a["path"]: a for a in reference["artefacts"]}
+    new_a = {a["path"]: a for a in rebuilt["artefacts"]}
+    for path in sorted(set(ref_a) | set(new_a)):
+        if path not in new_a:
+            rows.append(Row(path, "missing", "in the reference, not rebuilt"))
+            continue
+        if path not in ref_a:
+            rows.append(Row(path, "new", "rebuilt, not in the reference"))
+            continue
+        if ref_a[path]["compare_sha256"] == new_a[path]["compare_sha256"]:
+            rows.append(Row(path, "reproduced"))
+            continue
+        detail = f"sha256 {ref_a[path]['compare_sha256'][:12]} -> {new_a[path]['compare_sha256'][:12]}"
+        ref_copy = reference_dir / path if reference_dir else None
+        new_copy = rebuilt_root / path if rebuilt_root else None
+        if path.endswith(".csv") and ref_copy and new_copy and ref_copy.exists() and new_copy.exists():
+            detail = _csv_diff(ref_copy, new_copy)
+        rows.append(Row(path, "differs", detail))
+    return rows
+
+
+def format_rows(rows: list[Row]) -> str:
+    """A plain-text table of verification rows and a summary line."""
+    width = max((len(r.path) for r in rows), default=10)
+    lines = [f"{'artefact / input':<{width}}  {'status':<14}  detail", "-" * (width + 40)]
+    lines += [f"{r.path:<{width}}  {r.status:<14}  {r.detail}" for r in rows]
+    bad = [r for r in rows if r.status != "reproduced"]
+    ok = sum(r.status == "reproduced" for r in rows)
+    lines.append(f"\n{ok} reproduced, {len(bad)} not reproduced")
+    return "\n".join(lines)
+
+
+def rebuild_in_tmp(root: Path, make_args: list[str] | None = None) -> Path:
+    """Copy the tracked sources (not reports or processed data) to a temp folder and run ``make all`` there."""
+    tmp = Path(tempfile.mkdtemp(prefix="civicposts-verify-"))
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = root / rel
+        if rel.startswith(("reports/", "data/processed/")) or not src.is_file():
+            continue
+        dst = tmp / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    venv = os.environ.get("VIRTUAL_ENV") or str(Path(sys.executable).resolve().parent.parent)
+    env = {**os.environ, "CIVICPOSTS_VERIFY": "1"}
+    cmd = ["make", "--no-print-directory", "all", f"VENV={venv}", *(make_args or [])]
+    log.info("rebuilding in %s: %s", tmp, " ".join(cmd))
+    subprocess.run(cmd, cwd=tmp, env=env, check=True)
+    return tmp
+
+
+def verify(root: str | Path = ".", reference: str | Path | None = None, rebuilt_root: Path | None = None,
+           make_args: list[str] | None = None) -> list[Row]:
+    """Rebuild from ``data/raw`` (unless ``rebuilt_root`` is given) and compare with the reference."""
+    root = Path(root)
+    reference = Path(reference or root / PUBLISHED / MANIFEST)
+    if not reference.exists():
+        raise VerificationError(f"{reference}: no reference manifest (run `make publish` and commit it)")
+    ref = json.loads(reference.read_text(encoding="utf-8"))
+    rebuilt_root = rebuilt_root or rebuild_in_tmp(root, make_args)
+    params = ref["parameters"]
+    new = json.loads((rebuilt_root / params["reports_dir"] / MANIFEST).read_text(encoding="utf-8"))
+    return compare(ref, new, reference_dir=reference.parent, rebuilt_root=rebuilt_root)
+
+
+def publish(params: dict[str, Any], root: str | Path = ".") -> Path:
+    """Copy the manifest, the PDF and every CSV artefact to ``published/`` as the reference."""
+    root = Path(root)
+    out = root / PUBLISHED
+    if out.exists():
+        shutil.rmtree(out)
+    m = json.loads((root / params["reports_dir"] / MANIFEST).read_text(encoding="utf-8"))
+    for a in m["artefacts"]:
+        if a["path"].endswith((".csv", ".pdf")):
+            dst = out / a["path"]
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / a["path"], dst)
+    shutil.copy2(root / params["reports_dir"] / MANIFEST, out / MANIFEST)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
+    p = argparse.ArgumentParser(prog="python -m civicposts.manifest")
+    p.add_argument("what", choices=["build", "verify", "publish"])
+    p.add_argument("--params", default="build/study.json")
+    p.add_argument("--reference", default=None)
+    p.add_argument("--rebuilt", default=None, help="compare this already rebuilt folder instead of rebuilding")
+    a = p.parse_args(argv)
+    if a.what == "verify":
+        try:
+            rows = verify(".", a.reference, Path(a.rebuilt) if a.rebuilt else None)
+        except VerificationError as exc:
+            log.error("%s", exc)
+            return 2
+        print(format_rows(rows))
+        return 0 if all(r.status == "reproduced" for r in rows) else 1
+    params = json.loads(Path(a.params).read_text(encoding="utf-8"))
+    if a.what == "build":
+        write_manifest(params)
+    else:
+        log.info("reference written to %s", publish(params))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

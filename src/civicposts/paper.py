@@ -1,0 +1,88 @@
+"""The paper's facts as data: account snapshot, background statistics, interview record.
+
+Read from ``data/raw/paper/`` and checked: every row must name the paper's
+section and its source, and values must be present. These are the only real
+data in the kit; everything else in the default run is fictional.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+
+SNAPSHOT = "account_snapshot.csv"
+BACKGROUND = "background_stats.csv"
+INTERVIEW = "interview.csv"
+CITATION = "citation.yaml"
+
+_REQUIRED = {
+    SNAPSHOT: ["account", "metric", "value", "qualifier", "value_as_printed", "snapshot_date", "paper_section", "source"],
+    BACKGROUND: ["stat_id", "statistic", "value", "unit", "value_as_printed", "paper_section", "source_cited_by_paper"],
+    INTERVIEW: ["segment_id", "interview_date", "speaker", "speaker_role", "kind", "language", "text",
+                "paper_section", "source"],
+}
+
+
+def _read(paper_dir: str | Path, name: str) -> pd.DataFrame:
+    path = Path(paper_dir) / name
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found (the paper's facts must be under data/raw/paper/)") from None
+    missing = [c for c in _REQUIRED[name] if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}")
+    for col in ("paper_section", "source", "source_cited_by_paper", "value", "text"):
+        if col in df.columns:
+            for i, v in enumerate(df[col]):
+                if not v.strip():
+                    raise InputError(path, f"empty '{col}': every fact must carry its value and source",
+                                     record=i + 2)
+    return df
+
+
+def load_snapshot(paper_dir: str | Path) -> pd.DataFrame:
+    """The account snapshot: one row per metric (followers, posts) with value, qualifier and source."""
+    df = _read(paper_dir, SNAPSHOT)
+    df["value"] = pd.to_numeric(df["value"], errors="raise").astype("int64")
+    df["snapshot_date"] = pd.to_datetime(df["snapshot_date"]).dt.date
+    return df
+
+
+def load_background(paper_dir: str | Path) -> pd.DataFrame:
+    """The background statistics the paper cites, with their sources."""
+    df = _read(paper_dir, BACKGROUND)
+    df["value"] = pd.to_numeric(df["value"], errors="raise")
+    return df
+
+
+def load_interview(paper_dir: str | Path) -> pd.DataFrame:
+    """The interview record: verbatim quote(s) and paraphrased statements, each marked."""
+    path = Path(paper_dir) / INTERVIEW
+    df = _read(paper_dir, INTERVIEW)
+    bad = sorted(set(df["kind"]) - {"verbatim", "paraphrase"})
+    if bad:
+        raise InputError(path, f"'kind' must be verbatim or paraphrase, found {bad}")
+    if df["segment_id"].duplicated().any():
+        dup = df.loc[df["segment_id"].duplicated(), "segment_id"].iloc[0]
+        raise InputError(path, f"duplicate segment_id {dup!r}")
+    return df
+
+
+def load_citation(paper_dir: str | Path) -> dict[str, str]:
+    """Bibliographic record of the paper."""
+    path = Path(paper_dir) / CITATION
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+
+
+def citation_text(cit: dict[str, str]) -> str:
+    """One-line citation of the paper."""
+    return (f"{cit['author']}. {cit['title']}. {cit['author_affiliation']}. "
+            f"({cit['year_note']})")

@@ -1,0 +1,189 @@
+"""Executing the study's parameterized notebooks with papermill, and exporting them to HTML.
+
+``python -m civicposts.run execute NOTEBOOK --params build/study.json`` runs one
+notebook with the study parameters it declares in its ``parameters`` cell and
+writes the executed copy to ``reports/notebooks/``; the output appears only
+when the run succeeded (write-then-rename), and a failed run is kept beside it
+as ``<name>.failed.ipynb`` for reading, never mistaken for a product.
+
+``python -m civicposts.run html EXECUTED...`` converts executed notebooks to
+HTML in one process (nbconvert's import is the largest fixed cost, so it is
+paid once for all notebooks) and writes ``reports/index.html``.
+
+Start-up cost matters because Make runs one process per notebook: optional
+modules that papermill and jsonschema import but never use here (the
+``rfc3987_syntax`` format checker, pyarrow's HDFS client) are blocked before
+papermill is imported, which roughly halves the import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("civicposts.run")
+
+# Never used by the runner; importing them costs seconds (see module docstring).
+_BLOCKED_IMPORTS = ("rfc3987_syntax", "pyarrow", "pyarrow.fs")
+
+VOLATILE_NB_METADATA = ("start_time", "end_time", "duration", "input_path", "output_path", "version",
+                        "environment_variables")
+
+
+def _block_optional_imports() -> None:
+    for name in _BLOCKED_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def declared_parameters(notebook: str | Path) -> list[str]:
+    """Names assigned in the notebook's cell tagged ``parameters``."""
+    import ast
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            names: list[str] = []
+            for node in ast.parse(src).body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                names += [t.id for t in targets if isinstance(t, ast.Name)]
+            return names
+    return []
+
+
+def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = "reports/notebooks",
+            cwd: str | Path = ".") -> Path:
+    """Run ``notebook`` with the study parameters it declares; return the executed copy's path."""
+    _block_optional_imports()
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .errors import CivicpostsError
+
+    notebook = Path(notebook)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / notebook.name
+    tmp = out_dir / f".{notebook.stem}.running.ipynb"
+    failed = out_dir / f"{notebook.stem}.failed.ipynb"
+    declared = declared_parameters(notebook)
+    if not declared:
+        raise CivicpostsError(f"{notebook}: no cell tagged 'parameters'; every notebook needs one")
+    inject = {k: params[k] for k in declared if k in params}
+
+    env_backup = dict(os.environ)
+    os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ.pop("MPLBACKEND", None)  # an inherited agg backend would suppress inline plots
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(str(notebook), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        os.replace(tmp, failed)
+        raise CivicpostsError(
+            f"{notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+            f"The executed notebook with the error is kept at {failed} for reading.") from None
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+    _finalise(tmp, notebook, target)
+    failed.unlink(missing_ok=True)
+    log.info("executed %s in %.1f s -> %s", notebook, time.perf_counter() - t0, target)
+    return target
+
+
+def _finalise(tmp: Path, source: Path, target: Path) -> None:
+    """Record stable paths in the papermill metadata and move the run into place."""
+    nb = json.loads(tmp.read_text(encoding="utf-8"))
+    meta = nb.setdefault("metadata", {}).setdefault("papermill", {})
+    meta["input_path"] = str(source)
+    meta["output_path"] = str(target)
+    from .iorw import write_text
+
+    write_text(target, json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    tmp.unlink()
+
+
+def cell_seconds(executed: str | Path) -> float:
+    """Sum of the cells' own execution time recorded by papermill."""
+    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
+    return sum(float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0) for c in nb["cells"])
+
+
+def normalised_notebook(nb: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an executed notebook without run times, so its hash reflects content only."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    meta = nb.get("metadata", {}).get("papermill", {})
+    for key in VOLATILE_NB_METADATA:
+        meta.pop(key, None)
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def to_html(executed: list[str | Path]) -> list[Path]:
+    """Convert executed notebooks to HTML next to them (only those newer than their HTML)."""
+    _block_optional_imports()
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from .iorw import write_text
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    written = []
+    for path in map(Path, executed):
+        html = path.with_suffix(".html")
+        if html.exists() and html.stat().st_mtime >= path.stat().st_mtime:
+            continue
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        write_text(html, body)
+        written.append(html)
+        log.info("HTML %s", html)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
+    p = argparse.ArgumentParser(prog="python -m civicposts.run")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("execute", help="run one notebook with the study parameters")
+    e.add_argument("notebook")
+    e.add_argument("--params", default="build/study.json")
+    e.add_argument("--out-dir", default=None, help="default: <reports_dir>/notebooks")
+    h = sub.add_parser("html", help="export executed notebooks to HTML and write the index")
+    h.add_argument("executed", nargs="+")
+    h.add_argument("--params", default="build/study.json")
+    a = p.parse_args(argv)
+    from .errors import CivicpostsError
+
+    params = json.loads(Path(a.params).read_text(encoding="utf-8"))
+    try:
+        if a.cmd == "execute":
+            execute(a.notebook, params, a.out_dir or Path(params["reports_dir"]) / "notebooks")
+        else:
+            to_html(a.executed)
+            from .report import write_index
+
+            write_index(params)
+    except CivicpostsError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
