@@ -1,0 +1,70 @@
+"""Tables about the codebook and the coders' decisions, ready for ``artefacts.save_table``."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..codebook import Codebook
+
+
+def _exploded(decisions: pd.DataFrame) -> pd.DataFrame:
+    """One row per (decision, code)."""
+    if decisions.empty:
+        return pd.DataFrame(columns=["unit_id", "variable", "coder", "code"])
+    df = decisions[["unit_id", "variable", "coder", "codes"]].copy()
+    df["code"] = df["codes"].map(list)
+    return df.drop(columns="codes").explode("code").dropna(subset=["code"])
+
+
+def codebook_table(codebook: Codebook, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every code with its kind, labels, parent, definition and usage notes, and how often the
+    coders used it: n_decisions (coder decisions containing the code), n_units (distinct units
+    with the code from at least one coder), n_coders (coders who used it). Codebook order."""
+    table = codebook.table()
+    table.insert(1, "kind", table["variable"].map(codebook.kinds()))
+    parents = codebook.parents()
+    table.insert(3, "parent", [parents[(v, c)] or "" for v, c in zip(table["variable"], table["code"], strict=True)])
+    ex = _exploded(decisions if decisions is not None else pd.DataFrame(columns=["unit_id", "variable", "coder",
+                                                                                    "codes"]))
+    if len(ex):
+        counts = ex.groupby(["variable", "code"]).agg(n_decisions=("unit_id", "size"),
+                                                       n_units=("unit_id", "nunique"),
+                                                       n_coders=("coder", "nunique"))
+    else:
+        counts = pd.DataFrame(columns=["n_decisions", "n_units", "n_coders"],
+                              index=pd.MultiIndex.from_arrays([[], []], names=["variable", "code"]))
+    table = table.merge(counts, how="left", left_on=["variable", "code"], right_index=True)
+    for c in ("n_decisions", "n_units", "n_coders"):
+        table[c] = table[c].fillna(0).astype("int64")
+    return table.reset_index(drop=True)
+
+
+def theme_frequencies(decisions: pd.DataFrame, codebook: Codebook, variable: str) -> pd.DataFrame:
+    """How often each code of ``variable`` was applied, in codebook order.
+
+    Columns: code, label_en, label_id, n_units (units where at least one coder applied the
+    code), n_units_all_coders (units where every coder who coded the unit on this variable
+    applied it), share_units (n_units / units coded on the variable), then one column
+    ``n_<coder>`` per coder (units that coder gave the code).
+    """
+    var = codebook.variable(variable)
+    mine = decisions[decisions["variable"] == variable] if len(decisions) else decisions
+    ex = _exploded(mine)
+    n_coded = mine["unit_id"].nunique() if len(mine) else 0
+    coders_per_unit = mine.groupby("unit_id")["coder"].nunique() if len(mine) else pd.Series(dtype="int64")
+    rows = []
+    coders = sorted(mine["coder"].unique()) if len(mine) else []
+    for code in var.codes:
+        hits = ex[ex["code"] == code.id]
+        per_unit = hits.groupby("unit_id")["coder"].nunique()
+        all_agree = int((per_unit == coders_per_unit.reindex(per_unit.index)).sum()) if len(per_unit) else 0
+        row = {
+            "code": code.id, "label_en": code.label_en, "label_id": code.label_id,
+            "n_units": int(hits["unit_id"].nunique()), "n_units_all_coders": all_agree,
+            "share_units": (hits["unit_id"].nunique() / n_coded) if n_coded else 0.0,
+        }
+        for coder in coders:
+            row[f"n_{coder}"] = int((hits["coder"] == coder).sum())
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["code", "label_en", "label_id", "n_units", "n_units_all_coders", "share_units",
+                                       *[f"n_{c}" for c in coders]])

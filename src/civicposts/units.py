@@ -1,0 +1,164 @@
+"""Coding units: posts and interview segments, as the tables the sampler and the coding app use.
+
+``post_units`` turns the cleaned post table (accounts already pseudonymized upstream) into one
+row per post with local date/time, the stratification month and a keyword pre-classification
+(``pre_type``) used only to stratify the sample, never as a coding. ``interview_units`` turns
+the interview record into one row per segment, keeping verbatim quotes and paraphrases apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pandas as pd
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+POST_UNIT_COLUMNS = ["unit_id", "unit_type", "account", "posted_at", "local_date", "local_time", "month",
+                     "caption", "likes", "comments", "url", "media_files", "pre_type"]
+INTERVIEW_UNIT_COLUMNS = ["unit_id", "unit_type", "interview_date", "speaker", "speaker_role", "kind",
+                          "language", "text", "display_text", "paper_section", "source"]
+PRE_TYPES = ("complaint", "news", "official_followup", "promotion", "other")
+
+# Keyword rules for the pre-classification, checked in this order; the first match wins. They
+# are deliberately simple and documented: pre_type only balances the sample across kinds of
+# posts, the coders decide the actual post_type.
+PRE_TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("promotion", re.compile(
+        r"\b(promo|diskon|endorse|paid partnership|harga|order|pesan (?:sekarang|lewat|via)|open order|"
+        r"gratis ongkir|cod|dijual|jual)\b", re.I)),
+    ("official_followup", re.compile(
+        r"\b(menindaklanjuti|ditindaklanjuti|tindak lanjut|langsung (?:turun|meninjau|ditangani)|"
+        r"sudah (?:diperbaiki|dibersihkan|diangkut|ditangani|menyala)|telah (?:diperbaiki|dibersihkan|ditangani)|"
+        r"meninjau|sidak|respon cepat|gerak cepat)\b", re.I)),
+    ("complaint", re.compile(
+        r"\b(keluhan|mengeluh|dikeluhkan|kiriman warga|warga (?:mengeluhkan|melaporkan)|mohon|tolong|"
+        r"rusak|berlubang|banjir|tergenang|genangan|sampah|macet|mati|belum (?:diperbaiki|diangkut)|"
+        r"parkir liar|keruh)\b", re.I)),
+    ("news", re.compile(
+        r"\b(info|informasi|berita|breaking|kecelakaan|kebakaran|pengumuman|hari ini|telah terjadi|"
+        r"dikabarkan|resmi|jadwal)\b", re.I)),
+)
+
+
+def pre_classify(caption: str | None) -> str:
+    """A keyword guess at the post type (one of PRE_TYPES) for stratified sampling; see PRE_TYPE_RULES."""
+    text = caption or ""
+    for label, pattern in PRE_TYPE_RULES:
+        if pattern.search(text):
+            return label
+    return "other"
+
+
+def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> pd.DataFrame:
+    """One coding unit per post.
+
+    Columns: unit_id (= post_id), unit_type ("post"), account, posted_at (UTC), local_date
+    ("YYYY-MM-DD" in ``timezone``), local_time ("HH:MM"), month ("YYYY-MM", local), caption,
+    likes, comments, url, media_files, pre_type (the input's ``pre_type`` column if present,
+    else :func:`pre_classify` of the caption). Sorted by posted_at then unit_id.
+    Raises InputError (naming the post table's source file) for missing columns, duplicate or
+    empty post ids, or missing timestamps.
+    """
+    need = ["post_id", "account", "posted_at", "caption", "likes", "comments", "url", "media_files"]
+    src = _source_of(clean_posts)
+    missing = [c for c in need if c not in clean_posts.columns]
+    if missing:
+        raise InputError(src, f"post table lacks column(s) {', '.join(missing)}")
+    ids = clean_posts["post_id"]
+    bad = ids.isna() | (ids.astype(str).str.strip() == "")
+    if bad.any():
+        raise InputError(_source_of(clean_posts, bad.idxmax()), "empty post_id", _record(clean_posts, bad.idxmax()))
+    dup = ids.duplicated(keep="first")
+    if dup.any():
+        i = dup.idxmax()
+        raise InputError(_source_of(clean_posts, i), f"duplicate post_id {ids[i]!r} (deduplicate before "
+                         "building units)", _record(clean_posts, i))
+    ts = pd.to_datetime(clean_posts["posted_at"], utc=True)
+    if ts.isna().any():
+        i = ts.isna().idxmax()
+        raise InputError(_source_of(clean_posts, i), "missing posted_at", _record(clean_posts, i))
+    local = ts.dt.tz_convert(timezone)
+    out = pd.DataFrame({
+        "unit_id": ids.astype(str).to_numpy(),
+        "unit_type": "post",
+        "account": clean_posts["account"].to_numpy(),
+        "posted_at": ts.to_numpy(),
+        "local_date": local.dt.strftime("%Y-%m-%d").to_numpy(),
+        "local_time": local.dt.strftime("%H:%M").to_numpy(),
+        "month": local.dt.strftime("%Y-%m").to_numpy(),
+        "caption": clean_posts["caption"].fillna("").astype(str).to_numpy(),
+        "likes": clean_posts["likes"].astype("Int64").to_numpy(),
+        "comments": clean_posts["comments"].astype("Int64").to_numpy(),
+        "url": clean_posts["url"].to_numpy(),
+        "media_files": [list(m) if isinstance(m, (list, tuple)) or hasattr(m, "tolist") else []
+                        for m in clean_posts["media_files"]],
+    })
+    out["posted_at"] = pd.to_datetime(out["posted_at"], utc=True)
+    out["likes"] = out["likes"].astype("Int64")
+    out["comments"] = out["comments"].astype("Int64")
+    if "pre_type" in clean_posts.columns:
+        pre = clean_posts["pre_type"].fillna("other").astype(str).to_numpy()
+        unknown = sorted(set(pre) - set(PRE_TYPES))
+        if unknown:
+            raise InputError(src, f"pre_type value(s) {unknown} are not post types {list(PRE_TYPES)}")
+        out["pre_type"] = pre
+    else:
+        out["pre_type"] = [pre_classify(c) for c in out["caption"]]
+    out = out.sort_values(["posted_at", "unit_id"], kind="mergesort").reset_index(drop=True)
+    log.info("%d post units; pre_type counts %s", len(out), out["pre_type"].value_counts().sort_index().to_dict())
+    return out[POST_UNIT_COLUMNS]
+
+
+def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/interview.csv") -> pd.DataFrame:
+    """One coding unit per interview segment.
+
+    Columns: unit_id (= segment_id), unit_type ("interview"), interview_date, speaker,
+    speaker_role, kind ("verbatim" | "paraphrase"), language, text, display_text (the text
+    prefixed with ``[verbatim]`` or ``[paraphrase]`` so coders always see which it is),
+    paper_section, source. ``path`` names the file in error messages.
+    """
+    need = ["segment_id", "interview_date", "speaker", "speaker_role", "kind", "language", "text",
+            "paper_section", "source"]
+    missing = [c for c in need if c not in interview_df.columns]
+    if missing:
+        raise InputError(path, f"interview record lacks column(s) {', '.join(missing)}")
+    rows = []
+    seen: set[str] = set()
+    for i, rec in enumerate(interview_df[need].itertuples(index=False), start=1):
+        sid = "" if pd.isna(rec.segment_id) else str(rec.segment_id).strip()
+        where = f"{i} (segment {sid!r})"
+        if not sid:
+            raise InputError(path, "empty segment_id", i)
+        if sid in seen:
+            raise InputError(path, f"duplicate segment_id {sid!r}", where)
+        seen.add(sid)
+        if rec.kind not in ("verbatim", "paraphrase"):
+            raise InputError(path, f"kind must be 'verbatim' or 'paraphrase', got {rec.kind!r}", where)
+        text = "" if pd.isna(rec.text) else str(rec.text)
+        if not text.strip():
+            raise InputError(path, "empty text", where)
+        rows.append({
+            "unit_id": sid, "unit_type": "interview", "interview_date": str(rec.interview_date),
+            "speaker": rec.speaker, "speaker_role": rec.speaker_role, "kind": rec.kind,
+            "language": rec.language, "text": text, "display_text": f"[{rec.kind}] {text}",
+            "paper_section": rec.paper_section, "source": rec.source,
+        })
+    return pd.DataFrame(rows, columns=INTERVIEW_UNIT_COLUMNS)
+
+
+def _source_of(df: pd.DataFrame, index: object | None = None) -> str:
+    if "source_file" in df.columns and len(df):
+        if index is not None:
+            return str(df.at[index, "source_file"])
+        files = sorted(set(df["source_file"].astype(str)))
+        return files[0] if len(files) == 1 else f"post table ({len(files)} source files)"
+    return "post table"
+
+
+def _record(df: pd.DataFrame, index: object) -> str:
+    pid = df.at[index, "post_id"] if "post_id" in df.columns else None
+    return f"{index} (post {pid!r})"

@@ -1,0 +1,162 @@
+"""Codebook loading, validation errors and helpers."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from civicposts.codebook import load_codebook
+from civicposts.coding import read_coder_file
+from civicposts.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = ROOT / "data/raw/coding/codebook.yaml"
+FIX = ROOT / "tests/fixtures/coding"
+
+CONTRACT = {
+    "post_type": ("single", ["complaint", "news", "official_followup", "promotion", "other"]),
+    "topic": ("multi", ["roads", "flooding_drainage", "waste", "traffic_parking", "street_lighting", "utilities",
+                        "public_facilities", "security", "admin_services", "other"]),
+    "gov_response": ("single", ["none", "acknowledged", "action_reported", "resolved"]),
+    "official_mentioned": ("multi", ["regional_secretary", "city_government", "public_works",
+                                     "environment_sanitation", "transport", "utility_company", "police",
+                                     "other_agency", "none"]),
+    "interview_theme": ("multi", ["limited_reach", "info_source_for_officials", "real_time_communication",
+                                  "informal_dm_contact", "performance_visible", "service_improvement"]),
+}
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(CODEBOOK)
+
+
+@pytest.fixture()
+def raw():
+    return yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+
+
+def write(tmp_path, data, name="cb.yaml"):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return p
+
+
+def test_codebook_has_exactly_the_contract_codes(book):
+    assert book.kinds() == {v: k for v, (k, _) in CONTRACT.items()}
+    assert book.codes() == {v: codes for v, (_, codes) in CONTRACT.items()}
+    assert book.variables_for("post") == ["post_type", "topic", "gov_response", "official_mentioned"]
+    assert book.variables_for("interview") == ["interview_theme"]
+    assert book.version == "1.0.0"
+
+
+def test_every_code_is_fully_documented_and_examples_are_fictional_or_paraphrased(book):
+    table = book.table()
+    assert list(table.columns) == ["variable", "code", "label_id", "label_en", "definition", "use_when",
+                                   "not_when", "example"]
+    assert len(table) == sum(len(c) for _, c in CONTRACT.values())
+    assert (table.drop(columns=["variable", "code"]).map(lambda s: len(s.strip()) > 3)).all().all()
+    assert table["example"].str.contains("FICTIONAL|PARAPHRASE", regex=True).all()
+    defs = book.definitions()
+    assert defs[("post_type", "complaint")].startswith("The post relays a problem")
+
+
+def test_examples_do_not_copy_the_paper():
+    paper = Path("/work/shared/seed/paper.txt")
+    if not paper.exists():
+        pytest.fail("paper text missing at /work/shared/seed/paper.txt")
+    text = " ".join(paper.read_text(encoding="utf-8").lower().split())
+    book = load_codebook(CODEBOOK)
+    for field in ("example", "definition", "use_when"):
+        for value in book.table()[field]:
+            words = value.lower().replace("'", " ").split()
+            # no 8-word run of any codebook text occurs verbatim in the paper
+            for i in range(max(0, len(words) - 7)):
+                assert " ".join(words[i:i + 8]) not in text, value
+
+
+def test_hierarchy_and_relation(book):
+    parents = book.parents()
+    assert parents[("official_mentioned", "regional_secretary")] == "city_government"
+    assert parents[("official_mentioned", "police")] is None
+    assert book.variables["post_type"].code("official_followup").relation == "follows_up"
+
+
+@pytest.mark.parametrize("mutate, needle", [
+    (lambda d: d["variables"][0]["codes"].append(copy.deepcopy(d["variables"][0]["codes"][0])),
+     "duplicate code id 'complaint'"),
+    (lambda d: d["variables"][1]["codes"][2].pop("definition"), "code 'waste': missing or empty 'definition'"),
+    (lambda d: d["variables"][1]["codes"][2].update(not_when="  "), "code 'waste': missing or empty 'not_when'"),
+    (lambda d: d["variables"][3]["codes"][0].update(parent="mayor"), "unknown parent 'mayor'"),
+    (lambda d: d["variables"][0].update(kind="ranked"), "variable 'post_type': unknown variable kind 'ranked'"),
+    (lambda d: d["variables"][0].update(unit_type="comment"), "unknown unit_type 'comment'"),
+    (lambda d: d["variables"].append(copy.deepcopy(d["variables"][2])), "duplicate variable id 'gov_response'"),
+    (lambda d: d.pop("version"), "missing top-level 'version'"),
+    (lambda d: d.update(version=1.1), "'version' must be quoted"),
+    (lambda d: d["variables"][0]["codes"][0].update(colour="red"), "code 'complaint': unknown field(s) colour"),
+    (lambda d: d["variables"][0]["codes"][0].update(relation="answers"), "unknown relation type 'answers'"),
+])
+def test_invalid_codebooks_name_file_and_code(tmp_path, raw, mutate, needle):
+    mutate(raw)
+    path = write(tmp_path, raw)
+    with pytest.raises(InputError) as err:
+        load_codebook(path)
+    assert str(path) in str(err.value)
+    assert needle in str(err.value)
+
+
+def test_parent_cycle_is_rejected(tmp_path, raw):
+    codes = raw["variables"][3]["codes"]
+    codes[1]["parent"] = "regional_secretary"  # city_government -> regional_secretary -> city_government
+    with pytest.raises(InputError, match="parent cycle"):
+        load_codebook(write(tmp_path, raw))
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(InputError, match="codebook file not found"):
+        load_codebook(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: '1'\nvariables: [\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_codebook(bad)
+
+
+def test_check_rules(book):
+    assert book.check("topic", ["waste", "roads"], unit_type="post") == ("roads", "waste")
+    with pytest.raises(InputError, match="single-choice and takes exactly one code"):
+        book.check("post_type", ["complaint", "news"])
+    with pytest.raises(InputError, match="single-choice"):
+        book.check("gov_response", [])
+    with pytest.raises(InputError, match="needs at least one code"):
+        book.check("topic", [])
+    with pytest.raises(InputError, match="'none' is exclusive"):
+        book.check("official_mentioned", ["none", "police"])
+    with pytest.raises(InputError, match="applies to interview units"):
+        book.check("interview_theme", ["limited_reach"], unit_type="post")
+    with pytest.raises(InputError, match="relation 'follows_up' is not allowed"):
+        book.check("post_type", ["complaint"], relation={"type": "follows_up", "target": "P0"})
+    assert book.check("post_type", ["official_followup"], relation={"type": "follows_up", "target": "P0"}) == (
+        "official_followup",)
+    with pytest.raises(InputError, match=f"not a code of variable 'topic' in codebook {CODEBOOK}"):
+        book.check("topic", ["potholes"])
+
+
+def test_validate_codings_names_coder_file_line_code_and_codebook(book):
+    history = read_coder_file(FIX / "coder_unknown_code.jsonl")
+    with pytest.raises(InputError) as err:
+        book.validate_codings(history)
+    msg = str(err.value)
+    assert "coder_unknown_code.jsonl, record line 2" in msg
+    assert "'potholes'" in msg and str(CODEBOOK) in msg
+    book.validate_codings(read_coder_file(FIX / "coder_ok.jsonl"))  # a valid file passes
+
+
+def test_validate_codings_without_source_columns_names_coder(book):
+    dec = pd.DataFrame({"unit_id": ["P1"], "unit_type": ["post"], "variable": ["topic"], "coder": ["zed"],
+                        "codes": [("nope",)], "memo": [""], "relation_target": [None]})
+    with pytest.raises(InputError, match="coder 'zed'.*'nope'"):
+        book.validate_codings(dec)
