@@ -1,0 +1,76 @@
+"""Tables about the post corpus (notebook 01): corpus flow, top hashtags and mentions, hashtag rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from .. import text as T
+
+FLOW_STEPS = ("read", "parsed", "in period", "de-duplicated", "promotions flagged", "analysed")
+
+
+def corpus_flow(flow: pd.DataFrame) -> pd.DataFrame:
+    """The corpus flow table for the report: step, posts, removed (vs. the previous step),
+    share of read (%), note. Raises ValueError if the counts do not reconcile."""
+    missing = {"step", "posts", "note"} - set(flow.columns)
+    if missing:
+        raise ValueError(f"corpus_flow: flow table lacks column(s) {', '.join(sorted(missing))}")
+    out = flow[["step", "posts", "note"]].reset_index(drop=True).copy()
+    out["posts"] = out["posts"].astype("int64")
+    removed = (-out["posts"].diff()).fillna(0).astype("int64")
+    if (removed < 0).any():
+        bad = out.loc[removed < 0, "step"].tolist()
+        raise ValueError(f"corpus_flow: post count grows at step(s) {', '.join(bad)}; counts do not reconcile")
+    read = int(out["posts"].iloc[0]) if len(out) else 0
+    out.insert(2, "removed", removed)
+    out.insert(3, "share_of_read_pct", (100.0 * out["posts"] / read).round(1) if read else 0.0)
+    return out
+
+
+def top_terms(clean_posts: pd.DataFrame, column: str, n: int = 20, *, analysed_only: bool = True) -> pd.DataFrame:
+    """The ``n`` most frequent terms of a list column (``hashtags``, ``mentions``, ``emojis``):
+    term, posts (number of posts using it), occurrences, share_of_posts_pct. Ties broken by term."""
+    if column not in clean_posts.columns:
+        raise ValueError(f"top_terms: no column {column!r} in the clean post table")
+    df = clean_posts
+    if analysed_only and "analysed" in df.columns:
+        df = df[df["analysed"].astype(bool)]
+    occ: Counter[str] = Counter()
+    posts: Counter[str] = Counter()
+    for terms in df[column]:
+        if not isinstance(terms, (list, tuple)) and not hasattr(terms, "__len__"):
+            continue
+        terms = list(terms)
+        occ.update(terms)
+        posts.update(set(terms))
+    rows = sorted(posts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    total = len(df)
+    out = pd.DataFrame({
+        "rank": range(1, len(rows) + 1),
+        "term": [t for t, _ in rows],
+        "posts": [c for _, c in rows],
+        "occurrences": [occ[t] for t, _ in rows],
+    })
+    out["share_of_posts_pct"] = (100.0 * out["posts"] / total).round(1) if total else 0.0
+    return out.astype({"rank": "int64", "posts": "int64", "occurrences": "int64"})
+
+
+def hashtag_rule_comparison(captions: pd.Series) -> pd.DataFrame:
+    """How many hashtags each rule extracts from ``captions`` (civicposts, instaloader, 4CAT), and on
+    how many posts each rule's set of tags differs from civicposts' rule."""
+    caps = captions.astype(object).fillna("").astype(str).str.normalize("NFKC")
+    found = {name: [frozenset(h.lower() for h in hs) for hs in caps.str.findall(rx)]
+             for name, rx in T.HASHTAG_RULES.items()}
+    ref = found["civicposts"]
+    rows = []
+    for name, sets in found.items():
+        rows.append({
+            "rule": name,
+            "pattern": T.HASHTAG_RULES[name].pattern,
+            "hashtags": int(sum(len(s) for s in sets)),
+            "distinct": len(set().union(*sets)) if sets else 0,
+            "posts_differing_from_civicposts": int(sum(a != b for a, b in zip(sets, ref))),
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,258 @@
+"""Tests of civicposts.clean and civicposts.text: text rules as examples, properties, corpus flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from civicposts import clean as C
+from civicposts import text as T
+from civicposts.errors import InputError
+from civicposts.privacy import DEMO_KEY
+
+FIX = Path(__file__).parent / "fixtures" / "clean"
+ALLOW = ["demo.kota.update", "demo.sekda.kota", "demo.dinas.pupr"]
+
+
+def ct(s: str, **kw) -> str:
+    return C.clean_text(pd.Series([s]), **kw).iloc[0]
+
+
+# --- rules as examples ---------------------------------------------------------------------------
+
+CASES = pd.read_csv(FIX / "text_cases.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("case,caption,expected", list(CASES.itertuples(index=False, name=None)),
+                         ids=CASES["case"].tolist())
+def test_text_cases(case, caption, expected):
+    assert ct(caption) == expected
+
+
+def test_mojibake_repaired_before_anything():
+    assert C.repair_text(pd.Series(["jalan rusakâ€¦"])).iloc[0] == "jalan rusak..."
+
+
+def test_zero_width_characters_removed():
+    assert ct("jal\u200ban ru\u200csak\ufeff") == "jalan rusak"
+
+
+def test_negations_kept_when_stopwords_removed():
+    out = ct("jalan ini tidak dan belum juga bukan jangan gak enggak nggak diperbaiki", stopwords=True)
+    for neg in ("tidak", "belum", "bukan", "jangan", "enggak"):
+        assert neg in out.split()
+    assert "ini" not in out.split() and "dan" not in out.split() and "juga" not in out.split()
+    # gak / nggak are slang for enggak and survive as enggak
+    assert out.split().count("enggak") == 3
+
+
+def test_pemerintah_never_becomes_perintah():
+    out = ct("pemerintah pemerintahan memerintah kota memperbaiki diperbaiki", stem=True)
+    assert "perintah" not in out.split()
+    assert out.split()[:2] == ["pemerintah", "pemerintah"]
+    assert "baik" in out.split()  # memperbaiki / diperbaiki stem to an attested root
+
+
+def test_stemming_is_off_by_default():
+    assert ct("memperbaiki perbaikan") == "memperbaiki perbaikan"
+
+
+def test_emoji_to_indonesian_words_and_list():
+    ent = C.extract_entities(pd.Series(["awas 😡😡 ❤️ 1️⃣"]))
+    assert ent["emojis"].iloc[0] == ["😡", "😡", "❤️", "1️⃣"]
+    assert "wajah sangat marah wajah sangat marah" in " ".join(ent["text"].iloc[0].split())
+    assert "hati merah" in ent["text"].iloc[0]
+
+
+def test_emoji_run_split_longest_match():
+    assert T.split_emoji_run("👍🏽👍") == ("👍🏽", "👍")
+    assert T.split_emoji_run("\ufe0f") == ()
+
+
+def test_hashtags_keep_unicode_letters_and_skip_digits_only():
+    ent = C.extract_entities(pd.Series(["#JalanRusak #café #Палембанг #2021 #hut75ri a#b &#39; #jalan_rusak"]))
+    assert ent["hashtags"].iloc[0] == ["jalanrusak", "café", "палембанг", "hut75ri", "jalan_rusak"]
+
+
+def test_hashtag_rules_differ_as_documented():
+    caps = pd.Series(["#café #2021", "#jalanrusak"])
+    civ = [T.HASHTAG_RE.findall(c) for c in caps]
+    il = [T.INSTALOADER_HASHTAG_RE.findall(c) for c in caps]
+    fc = [T.FOURCAT_HASHTAG_RE.findall(c) for c in caps]
+    assert civ[0] == ["café"] and il[0] == ["café", "2021"] and fc[0] == ["caf", "2021"]
+
+
+def test_mentions_not_emails_and_no_trailing_dot():
+    ent = C.extract_entities(pd.Series(["tolong @Demo.Sekda.Kota. cek, email a@b.com"]))
+    assert ent["mentions"].iloc[0] == ["demo.sekda.kota"]
+
+
+def test_urls_to_list():
+    ent = C.extract_entities(pd.Series(["lihat https://example.com/a?b=1, dan www.kota.go.id/x dan wa.me/62812"]))
+    assert ent["urls"].iloc[0] == ["https://example.com/a?b=1", "www.kota.go.id/x", "wa.me/62812"]
+    assert "http" not in ent["text"].iloc[0] and "wa.me" not in ent["text"].iloc[0]
+
+
+def test_slang_exceptions_keep_dates_and_addresses():
+    assert ct("1 Jan 2021 di Gg. Mawar, 2 km dari SMP 9") == "1 jan 2021 di gg mawar 2 km dari smp 9"
+
+
+def test_slang_lexicon_comes_from_indonlp_and_chains_resolved():
+    lex = T.slang_lexicon()
+    assert lex["bgt"] == "banget" and lex["gk"] == "enggak"
+    for v in lex.values():
+        for w in v.split():
+            assert T.normalise_token(w) == w
+
+
+@pytest.mark.parametrize("caption,promo", [
+    ("PAID PROMOTE!! info lebih lanjut hubungi admin", True),
+    ("Open order kue lebaran, WA 0812 3456 7890", True),
+    ("diskon 50% hari ini, order via WA 081234567890", True),
+    ("Ready stock masker #promo", True),
+    ("jalan rusak parah, mohon diperbaiki", False),
+    ("harga cabai naik di pasar 16 ilir", False),  # a price in news, no contact: not a promotion
+])
+def test_promotion_rule(caption, promo):
+    assert bool(C.flag_promotions(pd.Series([caption])).iloc[0]) is promo
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
+def test_clean_text_never_crashes_and_is_idempotent(texts):
+    once = C.clean_text(pd.Series(texts))
+    assert len(once) == len(texts)
+    assert all(isinstance(t, str) for t in once)
+    twice = C.clean_text(once)
+    assert twice.tolist() == once.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["bgt", "jalan2", "bangeeet", "😡", "#Banjir", "@Warga_1", "tidak", "yg",
+                                 "pemerintah", "https://x.id/a", "2021", "kata2nya", "maaaaf", "ini", " "]),
+                max_size=12))
+def test_idempotent_on_caption_like_text(words):
+    for kw in ({}, {"stopwords": True}):
+        once = C.clean_text(pd.Series([" ".join(words)]), **kw)
+        assert C.clean_text(once, **kw).tolist() == once.tolist()
+
+
+# --- corpus --------------------------------------------------------------------------------------
+
+def make_posts() -> pd.DataFrame:
+    base = "jalan di depan pasar rusak parah dan berlubang sudah berbulan bulan belum diperbaiki min"
+    rows = [
+        ("P1", "demo.kota.update", "2020-01-05T03:00:00Z", base + " @warga.satu 😡"),
+        ("P2", "demo.kota.update", "2020-01-06T03:00:00Z", base.upper() + "!! @warga.dua 😡"),  # exact dup of P1
+        ("P3", "demo.kota.update", "2020-01-07T03:00:00Z", base.replace("parah", "parah sekali") + " 😡"),  # near
+        ("P4", "demo.kota.update", "2020-02-01T03:00:00Z", "PAID PROMOTE ready stock hubungi WA 0812-3456-7890"),
+        ("P5", "demo.kota.update", "2020-02-02T03:00:00Z", "Banjir di simpang lima, warga diminta waspada #banjir"),
+        ("P6", "demo.kota.update", "2019-12-31T16:30:00Z", "post at 23:30 WIB on 31 Dec 2019: outside"),
+        ("P7", "demo.kota.update", "2019-12-31T17:30:00Z", "00:30 WIB on 1 Jan 2020: inside the period"),
+        ("P8", "demo.kota.update", None, "no time"),
+        ("P5", "demo.kota.update", "2020-02-02T03:00:00Z", "repeated post id"),
+        ("P9", "demo.kota.update", "2020-02-03T03:00:00Z", ""),
+        ("P10", "demo.kota.update", "2020-02-04T03:00:00Z", ""),  # empty captions are no duplicates
+    ]
+    df = pd.DataFrame(rows, columns=["post_id", "account", "posted_at", "caption"])
+    df["posted_at"] = pd.to_datetime(df["posted_at"], utc=True)
+    df["source_file"] = "test"
+    return df
+
+
+def run(df=None, **kw):
+    return C.clean_corpus(make_posts() if df is None else df, period_start="2020-01-01", period_end="2021-02-28",
+                          tz="Asia/Jakarta", allowlist=ALLOW, key=DEMO_KEY, **kw)
+
+
+def test_clean_corpus_flow_reconciles_and_flags():
+    posts, flow = run()
+    assert flow["step"].tolist() == ["read", "parsed", "in period", "de-duplicated", "promotions flagged",
+                                     "analysed"]
+    n = dict(zip(flow["step"], flow["posts"]))
+    assert n["read"] == 11 and n["parsed"] == 9 and n["in period"] == 8
+    assert len(posts) == n["in period"]
+    assert n["de-duplicated"] == int(posts["dup_kind"].isna().sum()) == 6
+    assert n["analysed"] == int(posts["analysed"].sum()) == 5
+    by = posts.set_index("post_id")
+    assert by.loc["P2", "dup_kind"] == "exact" and by.loc["P2", "dup_of"] == "P1"
+    assert by.loc["P3", "dup_kind"] == "near" and by.loc["P3", "dup_of"] == "P1"
+    assert by.loc["P3", "near_jaccard"] >= C.NEAR_DUP_THRESHOLD
+    assert pd.isna(by.loc["P10", "dup_kind"])
+    assert bool(by.loc["P4", "is_promo"]) and not bool(by.loc["P4", "analysed"])
+    assert "P6" not in by.index and "P7" in by.index
+    assert by.loc["P7", "month"] == "2020-01"
+    assert str(by.loc["P7", "posted_local"].tz) == "Asia/Jakarta"
+    assert by.loc["P5", "hashtags"] == ["banjir"]
+    assert by.loc["P4", "pretype"] == "promotion"
+
+
+def test_clean_corpus_pseudonymizes_and_masks():
+    posts, _ = run()
+    by = posts.set_index("post_id")
+    assert "warga.satu" not in by.loc["P1", "caption"]
+    assert by.loc["P1", "mentions"][0].startswith("user_")
+    assert "0812" not in by.loc["P4", "caption"] and "[telepon]" in by.loc["P4", "caption"]
+
+
+def test_clean_corpus_deterministic():
+    a, fa = run()
+    b, fb = run()
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(fa, fb)
+
+
+def test_clean_is_pure():
+    df = make_posts()
+    before = df.copy()
+    run(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_missing_column_names_the_problem():
+    with pytest.raises(InputError, match="caption"):
+        run(make_posts().drop(columns=["caption"]))
+
+
+def test_bad_period_is_reported():
+    with pytest.raises(InputError, match="period"):
+        C.clean_corpus(make_posts(), period_start="not a date", period_end="2021-02-28", allowlist=ALLOW,
+                       key=DEMO_KEY)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D", "E", "F"]),
+                          st.integers(min_value=1_560_000_000, max_value=1_640_000_000),
+                          st.sampled_from(["jalan rusak parah belum diperbaiki juga sampai sekarang min",
+                                           "jalan rusak parah belum diperbaiki juga sampai sekarang min!!",
+                                           "banjir lagi di simpang lima warga minta solusi dari pemkot",
+                                           "PAID PROMOTE hubungi WA 081234567890", "", "😡"])),
+                max_size=25))
+def test_flow_counts_reconcile_property(rows):
+    df = pd.DataFrame(rows, columns=["post_id", "ts", "caption"])
+    df["posted_at"] = pd.to_datetime(df["ts"], unit="s", utc=True)
+    df["account"] = "demo.kota.update"
+    posts, flow = run(df.drop(columns=["ts"]))
+    p = flow["posts"].to_numpy()
+    assert (np.diff(p) <= 0).all()
+    assert p[0] == len(df)
+    assert p[2] == len(posts)
+    assert p[3] == int(posts["dup_kind"].isna().sum())
+    assert p[5] == int(posts["analysed"].sum())
+    assert p[4] == p[5]
+    kept = set(posts.loc[posts["dup_kind"].isna(), "post_id"])
+    assert set(posts["dup_of"].dropna()) <= kept
+
+
+def test_minhash_is_seeded():
+    texts = ["jalan rusak parah sekali di depan pasar", "banjir lagi di simpang lima"]
+    a = C.minhash_signatures(texts, seed=1)
+    assert np.array_equal(a, C.minhash_signatures(texts, seed=1))
+    assert not np.array_equal(a, C.minhash_signatures(texts, seed=2))
