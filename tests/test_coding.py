@@ -103,6 +103,7 @@ def test_latest_wins_and_history_is_kept():
                                      "relation_target", "timestamp"]
     p1 = dec[(dec.unit_id == "P1") & (dec.variable == "post_type")].iloc[0]
     assert p1.codes == ("news",) and p1.memo == "changed my mind" and p1.line == 2
+    assert p1.relation_target is None  # None, not NaN: the decisions contract says str | None
     p2 = dec[(dec.unit_id == "P2") & (dec.variable == "post_type")].iloc[0]
     assert p2.relation_target == "P1"
     assert dec[(dec.unit_id == "P2") & (dec.variable == "topic")].iloc[0].codes == ("roads", "waste")

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from civicposts.errors import ConfigError, InputError
 from civicposts.sampling import allocation, draw_sample, largest_remainder
-from civicposts.units import interview_units, post_units, pre_classify
+from civicposts.units import interview_units, post_units
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests/fixtures/coding"
 
-CAPTIONS = {
+CAPTIONS = {  # keyed by the pre-classification type (civicposts.preclassify.TYPES)
     "complaint": "FICTIONAL kiriman warga: jalan berlubang di lorong, mohon diperbaiki",
-    "official_followup": "FICTIONAL: menindaklanjuti laporan warga, petugas sudah membersihkan saluran",
+    "official_activity": "FICTIONAL: menindaklanjuti laporan warga, petugas sudah membersihkan saluran",
     "promotion": "FICTIONAL promo pempek, diskon 20% hari ini",
     "news": "FICTIONAL info: festival perahu dimulai Sabtu",
     "other": "FICTIONAL selamat pagi semua",
@@ -42,6 +42,7 @@ def fake_posts(n=1200, seed=1):
         "url": [f"https://www.instagram.com/p/{i}/" for i in ids], "media_files": [[] for _ in ids],
         "missing_fields": [[] for _ in ids], "source_format": "instaloader-json",
         "source_file": [f"demo/{i}.json.xz" for i in ids],
+        "pretype": pd.Categorical(kinds, categories=list(CAPTIONS)),
     })
 
 
@@ -52,10 +53,24 @@ def units():
 
 # -- units ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", list(CAPTIONS))
-def test_pre_classify_rules(kind):
-    assert pre_classify(CAPTIONS[kind]) == kind
-    assert pre_classify(None) == "other"
+def test_pre_type_comes_from_the_clean_tables_pretype():
+    posts = fake_posts(50)
+    u = post_units(posts).set_index("unit_id")
+    assert (u.loc[posts["post_id"], "pre_type"].to_numpy() == posts["pretype"].astype(str).to_numpy()).all()
+    assert not isinstance(u["pre_type"].dtype, pd.CategoricalDtype)
+
+
+def test_pre_type_falls_back_to_preclassify_on_text_clean():
+    from civicposts.preclassify import preclassify
+
+    posts = fake_posts(40).drop(columns="pretype")
+    posts["text_clean"] = posts["caption"].str.lower()
+    u = post_units(posts).set_index("unit_id")
+    expected = preclassify(posts).astype(str).to_numpy()
+    assert (u.loc[posts["post_id"], "pre_type"].to_numpy() == expected).all()
+    assert u["pre_type"].nunique() > 1
+    with pytest.raises(InputError, match="neither a pre_type/pretype column nor text_clean"):
+        post_units(posts.drop(columns="text_clean"))
 
 
 def test_post_units_columns_local_time_and_month(units):
@@ -73,11 +88,12 @@ def test_post_units_columns_local_time_and_month(units):
     assert units["likes"].dtype == "Int64"
 
 
-def test_post_units_uses_given_pre_type_and_rejects_unknown():
+def test_post_units_prefers_pre_type_and_rejects_empty():
     posts = fake_posts(10).assign(pre_type="news")
     assert set(post_units(posts)["pre_type"]) == {"news"}
-    with pytest.raises(InputError, match="pre_type value"):
-        post_units(posts.assign(pre_type="rant"))
+    posts.loc[4, "pre_type"] = None
+    with pytest.raises(InputError, match=r"demo/FAKE00004.json.xz, record 4 \(post 'FAKE00004'\): empty pre_type"):
+        post_units(posts)
 
 
 def test_post_units_errors_name_file_and_record():

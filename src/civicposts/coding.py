@@ -228,6 +228,8 @@ def read_coder_file(path: str | Path) -> pd.DataFrame:
     if not rows:
         return _empty_history()
     df = pd.DataFrame.from_records(rows, columns=HISTORY_COLUMNS)
+    for i, col in ((6, "relation_type"), (7, "relation_target")):  # keep None (not NaN) for "no relation"
+        df[col] = pd.Series([r[i] for r in rows], dtype=object)
     try:
         df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, format="ISO8601")
     except (ValueError, TypeError) as exc:

@@ -1,16 +1,15 @@
 """Coding units: posts and interview segments, as the tables the sampler and the coding app use.
 
-``post_units`` turns the cleaned post table (accounts already pseudonymized upstream) into one
-row per post with local date/time, the stratification month and a keyword pre-classification
-(``pre_type``) used only to stratify the sample, never as a coding. ``interview_units`` turns
+``post_units`` turns the cleaned post table (``civicposts.clean.clean_corpus`` output; accounts
+already pseudonymized upstream) into one row per post with local date/time, the stratification
+month and the keyword pre-classification ``pre_type`` (from ``civicposts.preclassify``), which
+only stratifies the sample and is never a coding. ``interview_units`` turns
 the interview record into one row per segment, keeping verbatim quotes and paraphrases apart.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-
 import pandas as pd
 
 from .errors import InputError
@@ -21,45 +20,14 @@ POST_UNIT_COLUMNS = ["unit_id", "unit_type", "account", "posted_at", "local_date
                      "caption", "likes", "comments", "url", "media_files", "pre_type"]
 INTERVIEW_UNIT_COLUMNS = ["unit_id", "unit_type", "interview_date", "speaker", "speaker_role", "kind",
                           "language", "text", "display_text", "paper_section", "source"]
-PRE_TYPES = ("complaint", "news", "official_followup", "promotion", "other")
-
-# Keyword rules for the pre-classification, checked in this order; the first match wins. They
-# are deliberately simple and documented: pre_type only balances the sample across kinds of
-# posts, the coders decide the actual post_type.
-PRE_TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("promotion", re.compile(
-        r"\b(promo|diskon|endorse|paid partnership|harga|order|pesan (?:sekarang|lewat|via)|open order|"
-        r"gratis ongkir|cod|dijual|jual)\b", re.I)),
-    ("official_followup", re.compile(
-        r"\b(menindaklanjuti|ditindaklanjuti|tindak lanjut|langsung (?:turun|meninjau|ditangani)|"
-        r"sudah (?:diperbaiki|dibersihkan|diangkut|ditangani|menyala)|telah (?:diperbaiki|dibersihkan|ditangani)|"
-        r"meninjau|sidak|respon cepat|gerak cepat)\b", re.I)),
-    ("complaint", re.compile(
-        r"\b(keluhan|mengeluh|dikeluhkan|kiriman warga|warga (?:mengeluhkan|melaporkan)|mohon|tolong|"
-        r"rusak|berlubang|banjir|tergenang|genangan|sampah|macet|mati|belum (?:diperbaiki|diangkut)|"
-        r"parkir liar|keruh)\b", re.I)),
-    ("news", re.compile(
-        r"\b(info|informasi|berita|breaking|kecelakaan|kebakaran|pengumuman|hari ini|telah terjadi|"
-        r"dikabarkan|resmi|jadwal)\b", re.I)),
-)
-
-
-def pre_classify(caption: str | None) -> str:
-    """A keyword guess at the post type (one of PRE_TYPES) for stratified sampling; see PRE_TYPE_RULES."""
-    text = caption or ""
-    for label, pattern in PRE_TYPE_RULES:
-        if pattern.search(text):
-            return label
-    return "other"
-
-
 def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> pd.DataFrame:
     """One coding unit per post.
 
     Columns: unit_id (= post_id), unit_type ("post"), account, posted_at (UTC), local_date
     ("YYYY-MM-DD" in ``timezone``), local_time ("HH:MM"), month ("YYYY-MM", local), caption,
-    likes, comments, url, media_files, pre_type (the input's ``pre_type`` column if present,
-    else :func:`pre_classify` of the caption). Sorted by posted_at then unit_id.
+    likes, comments, url, media_files, pre_type (the input's ``pre_type`` or ``pretype`` column
+    as text, else ``civicposts.preclassify.preclassify`` of the table, which needs
+    ``text_clean``). Sorted by posted_at then unit_id.
     Raises InputError (naming the post table's source file) for missing columns, duplicate or
     empty post ids, or missing timestamps.
     """
@@ -100,14 +68,7 @@ def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> 
     out["posted_at"] = pd.to_datetime(out["posted_at"], utc=True)
     out["likes"] = out["likes"].astype("Int64")
     out["comments"] = out["comments"].astype("Int64")
-    if "pre_type" in clean_posts.columns:
-        pre = clean_posts["pre_type"].fillna("other").astype(str).to_numpy()
-        unknown = sorted(set(pre) - set(PRE_TYPES))
-        if unknown:
-            raise InputError(src, f"pre_type value(s) {unknown} are not post types {list(PRE_TYPES)}")
-        out["pre_type"] = pre
-    else:
-        out["pre_type"] = [pre_classify(c) for c in out["caption"]]
+    out["pre_type"] = _pre_types(clean_posts, src)
     out = out.sort_values(["posted_at", "unit_id"], kind="mergesort").reset_index(drop=True)
     log.info("%d post units; pre_type counts %s", len(out), out["pre_type"].value_counts().sort_index().to_dict())
     return out[POST_UNIT_COLUMNS]
@@ -148,6 +109,22 @@ def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/i
             "paper_section": rec.paper_section, "source": rec.source,
         })
     return pd.DataFrame(rows, columns=INTERVIEW_UNIT_COLUMNS)
+
+
+def _pre_types(clean_posts: pd.DataFrame, src: str) -> list[str]:
+    for col in ("pre_type", "pretype"):
+        if col in clean_posts.columns:
+            values = clean_posts[col].astype(object)
+            if values.isna().any() or (values.astype(str).str.strip() == "").any():
+                i = (values.isna() | (values.astype(str).str.strip() == "")).idxmax()
+                raise InputError(_source_of(clean_posts, i), f"empty {col}", _record(clean_posts, i))
+            return values.astype(str).tolist()
+    if "text_clean" not in clean_posts.columns:
+        raise InputError(src, "post table has neither a pre_type/pretype column nor text_clean to pre-classify; "
+                         "build it with civicposts.clean.clean_corpus")
+    from .preclassify import preclassify
+
+    return preclassify(clean_posts).astype(str).tolist()
 
 
 def _source_of(df: pd.DataFrame, index: object | None = None) -> str:
