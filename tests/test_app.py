@@ -11,7 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from browser_helpers import CODEBOOK, jpeg_bytes, make_interview_units, make_post_units
+try:  # tests/ is a package (tests/__init__.py)
+    from tests.browser_helpers import CODEBOOK, jpeg_bytes, make_interview_units, make_post_units
+except ImportError:  # tests/ run as plain folder
+    from browser_helpers import CODEBOOK, jpeg_bytes, make_interview_units, make_post_units
 from civicposts import app as appmod
 from civicposts.app import CodingApp, StoreAdapter, codebook_variables
 from civicposts.codebook import load_codebook
