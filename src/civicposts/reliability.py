@@ -34,6 +34,7 @@ unreliable.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import itertools
 import json
@@ -213,55 +214,87 @@ def _alpha_w(counts: np.ndarray, weights: np.ndarray, level: str = "nominal",
     return alpha
 
 
-def _pa_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _count_features(counts: np.ndarray) -> np.ndarray:
+    """Unit-level columns whose weighted sums give alpha (nominal), pa, Fleiss' kappa and AC1.
+
+    Layout: coincidences (V*V), within-unit agreement pu, pairable flag, category shares (V),
+    coded flag. Summing them with a row of unit weights is what one (bootstrap) sample needs.
+    """
+    n, v = counts.shape
     m = counts.sum(1)
     pair = m >= 2
-    pu = np.zeros(len(m))
-    pu[pair] = (counts[pair] * (counts[pair] - 1)).sum(1) / (m[pair] * (m[pair] - 1))
-    return _safe_div(weights @ pu, weights @ pair.astype(float))
-
-
-def _category_shares_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    m = counts.sum(1)
     any_ = m >= 1
+    inv = np.zeros(n)
+    inv[pair] = 1.0 / (m[pair] - 1.0)
+    ou = counts[:, :, None] * counts[:, None, :]
+    ou[:, np.arange(v), np.arange(v)] -= counts
+    ou *= inv[:, None, None]
+    pu = np.zeros(n)
+    pu[pair] = (counts[pair] * (counts[pair] - 1)).sum(1) / (m[pair] * (m[pair] - 1))
     share = np.zeros_like(counts)
     share[any_] = counts[any_] / m[any_, None]
-    return _safe_div(weights @ share, (weights @ any_.astype(float))[:, None])
+    return np.hstack([ou.reshape(n, v * v), pu[:, None], pair[:, None], share, any_[:, None]]).astype(np.float64)
+
+
+def _count_stats(sums: np.ndarray, n_values: int, n_categories: int) -> dict[str, np.ndarray]:
+    """alpha (nominal), percent_agreement, fleiss_kappa and ac1 from summed _count_features (B, F)."""
+    v = n_values
+    o = sums[:, : v * v].reshape(-1, v, v)
+    pu, npair = sums[:, v * v], sums[:, v * v + 1]
+    shares, nany = sums[:, v * v + 2: v * v + 2 + v], sums[:, v * v + 2 + v]
+    n_c = o.sum(2)
+    n = n_c.sum(1)
+    d_o = n - np.trace(o, axis1=1, axis2=2)
+    d_e = n ** 2 - (n_c ** 2).sum(1)
+    alpha = 1.0 - (n - 1.0) * _safe_div(d_o, d_e)
+    alpha[~(d_e > 1e-9)] = np.nan
+    pa = _safe_div(pu, npair)
+    pi = _safe_div(shares, nany[:, None])
+    pe_f = (pi ** 2).sum(1)
+    fleiss = _safe_div(pa - pe_f, 1.0 - pe_f)
+    fleiss[~(1.0 - pe_f > 1e-12)] = np.nan
+    pe_g = (pi * (1.0 - pi)).sum(1) / (n_categories - 1) if n_categories > 1 else np.full(len(pa), np.nan)
+    ac1 = _safe_div(pa - pe_g, 1.0 - pe_g)
+    return {"alpha": alpha, "percent_agreement": pa, "fleiss_kappa": fleiss, "ac1": ac1}
+
+
+def _pair_features(x: np.ndarray, n_values: int) -> np.ndarray:
+    """Unit-level one-hot joint answers of every pair of coders: (N, n_pairs * V * V)."""
+    n_units = x.shape[1]
+    vv = n_values * n_values
+    pairs = list(itertools.combinations(range(x.shape[0]), 2))
+    joint = np.zeros((n_units, len(pairs) * vv))
+    for p, (a, b) in enumerate(pairs):
+        both = (x[a] >= 0) & (x[b] >= 0)
+        joint[np.flatnonzero(both), p * vv + x[a, both] * n_values + x[b, both]] = 1.0
+    return joint
+
+
+def _pair_stats(sums: np.ndarray, n_values: int) -> np.ndarray:
+    """Cohen's kappa per coder pair from summed _pair_features: (B, n_pairs), NaN where undefined."""
+    t = sums.reshape(sums.shape[0], -1, n_values, n_values)
+    n = t.sum((2, 3))
+    po = _safe_div(np.trace(t, axis1=2, axis2=3), n)
+    pe = _safe_div((t.sum(3) * t.sum(2)).sum(2), n ** 2)
+    k = _safe_div(po - pe, 1.0 - pe)
+    k[~(1.0 - pe > 1e-12)] = np.nan
+    return k
+
+
+def _pa_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return _count_stats(weights @ _count_features(counts), counts.shape[1], max(counts.shape[1], 2))["percent_agreement"]
 
 
 def _fleiss_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    pa = _pa_w(counts, weights)
-    pe = (_category_shares_w(counts, weights) ** 2).sum(1)
-    out = _safe_div(pa - pe, 1.0 - pe)
-    out[~(1.0 - pe > 1e-12)] = np.nan
-    return out
+    return _count_stats(weights @ _count_features(counts), counts.shape[1], max(counts.shape[1], 2))["fleiss_kappa"]
 
 
 def _ac1_w(counts: np.ndarray, weights: np.ndarray, n_categories: int) -> np.ndarray:
-    pa = _pa_w(counts, weights)
-    pi = _category_shares_w(counts, weights)
-    pe = (pi * (1.0 - pi)).sum(1) / (n_categories - 1)
-    return _safe_div(pa - pe, 1.0 - pe)
+    return _count_stats(weights @ _count_features(counts), counts.shape[1], n_categories)["ac1"]
 
 
 def _cohen_pairs_w(x: np.ndarray, n_values: int, weights: np.ndarray) -> np.ndarray:
-    """Cohen's kappa for every pair of coders (rows of x): (B, n_pairs), NaN where undefined."""
-    n_units = x.shape[1]
-    out = []
-    for a, b in itertools.combinations(range(x.shape[0]), 2):
-        both = (x[a] >= 0) & (x[b] >= 0)
-        joint = np.zeros((n_units, n_values * n_values))
-        joint[np.flatnonzero(both), x[a, both] * n_values + x[b, both]] = 1.0
-        t = (weights @ joint).reshape(-1, n_values, n_values)
-        n = t.sum((1, 2))
-        po = _safe_div(np.trace(t, axis1=1, axis2=2), n)
-        pe = _safe_div((t.sum(2) * t.sum(1)).sum(1), n ** 2)
-        k = _safe_div(po - pe, 1.0 - pe)
-        k[~(1.0 - pe > 1e-12)] = np.nan
-        out.append(k)
-    if not out:
-        return np.full((weights.shape[0], 0), np.nan)
-    return np.stack(out, axis=1)
+    return _pair_stats(weights @ _pair_features(x, n_values), n_values)
 
 
 def _nanmean_rows(a: np.ndarray) -> np.ndarray:
@@ -377,13 +410,26 @@ def value_counts(data: Any, domain: Sequence[Any] | None = None) -> tuple[np.nda
 # ---------------------------------------------------------------------------------------------
 
 def bootstrap_weights(n_units: int, n_boot: int, seed: int | Sequence[int]) -> np.ndarray:
-    """(n_boot, n_units) counts of how often each unit is drawn in each resample, from ``seed``."""
-    rng = np.random.default_rng(seed)
+    """(n_boot, n_units) counts of how often each unit is drawn in each resample, from ``seed``.
+
+    The same arguments always give the same (read-only) array; recent ones are cached because
+    every code of a variable is resampled the same way.
+    """
+    key = tuple(seed) if isinstance(seed, (list, tuple)) else (int(seed),)
+    return _bootstrap_weights(int(n_units), int(n_boot), tuple(int(s) for s in key))
+
+
+@functools.lru_cache(maxsize=4)
+def _bootstrap_weights(n_units: int, n_boot: int, seed: tuple[int, ...]) -> np.ndarray:
+    rng = np.random.default_rng(list(seed))
     if n_units == 0 or n_boot == 0:
-        return np.zeros((n_boot, n_units))
-    draws = rng.integers(0, n_units, size=(n_boot, n_units))
-    flat = draws + (np.arange(n_boot) * n_units)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n_units).reshape(n_boot, n_units).astype(np.float64)
+        w = np.zeros((n_boot, n_units))
+    else:
+        draws = rng.integers(0, n_units, size=(n_boot, n_units))
+        draws += (np.arange(n_boot) * n_units)[:, None]
+        w = np.bincount(draws.ravel(), minlength=n_boot * n_units).reshape(n_boot, n_units).astype(np.float64)
+    w.flags.writeable = False
+    return w
 
 
 def _ci(samples: np.ndarray, level: float) -> tuple[float, float, int]:
@@ -397,13 +443,16 @@ def _ci(samples: np.ndarray, level: float) -> tuple[float, float, int]:
 def alpha_ci(data: Any, level: str = "nominal", *, n_boot: int = 1000, seed: int,
              ci: float = 0.95) -> tuple[Agreement, float, float]:
     """Krippendorff's alpha with a percentile bootstrap interval (units resampled; seeded)."""
-    res = krippendorff_alpha(data, level)
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
     x, dom = _encode(data)
     counts = _counts(x, len(dom))
     dom_values = np.asarray(dom, dtype=np.float64) if level in ("interval", "ratio") else None
-    w = bootstrap_weights(counts.shape[0], n_boot, seed)
+    value = _alpha_w(counts, np.ones((1, counts.shape[0])), level, dom_values)[0] if dom else np.nan
+    res = _result(value, counts, dom)
     if not res.defined:
         return res, math.nan, math.nan
+    w = bootstrap_weights(counts.shape[0], n_boot, seed)
     lo, hi, _ = _ci(_alpha_w(counts, w, level, dom_values), ci)
     return res, lo, hi
 
@@ -516,18 +565,19 @@ def reliability_data(decisions: pd.DataFrame, variable: str, kind: str, *, code:
     return pd.DataFrame(vals, index=vm.coders, columns=vm.units)
 
 
-def _row_stats(x: np.ndarray, n_values: int, n_categories: int, w: np.ndarray, ci: float,
-               domain: Sequence[str], present_label: str | None) -> dict[str, Any]:
+def _row_features(x: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
     counts = _counts(x, n_values)
+    return counts, np.hstack([_count_features(counts), _pair_features(x, n_values)])
+
+
+def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories: int, ci: float,
+               domain: Sequence[str], present_label: str | None) -> dict[str, Any]:
     m = counts.sum(1)
     pair = m >= 2
-    stats = {
-        "alpha": _alpha_w(counts, w),
-        "cohen_kappa": _nanmean_rows(_cohen_pairs_w(x, n_values, w)),
-        "fleiss_kappa": _fleiss_w(counts, w),
-        "ac1": _ac1_w(counts, w, n_categories),
-        "percent_agreement": _pa_w(counts, w),
-    }
+    width = n_values * n_values + 3 + n_values
+    stats = _count_stats(sums[:, :width], n_values, n_categories)
+    stats["cohen_kappa"] = _nanmean_rows(_pair_stats(sums[:, width:], n_values))
+    stats = {k: stats[k] for k in STATISTICS}
     row: dict[str, Any] = {}
     notes = []
     n_units = int(pair.sum())
@@ -601,14 +651,19 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
         w = np.vstack([np.ones((1, n)), bootstrap_weights(n, n_boot, seed_seq)])
         n_coders = len(vm.coders)
         if kind == "single":
-            x = _single_matrix(vm, variable, allowed)
-            stats = _row_stats(x, len(allowed), len(allowed), w, ci, allowed, None)
-            rows.append({"variable": variable, "kind": kind, "code": None, "n_coders": n_coders, **stats})
+            specs = [(None, _single_matrix(vm, variable, allowed), len(allowed), allowed)]
         else:
             pres = _multi_presence(vm, variable, allowed)
-            for k, code in enumerate(allowed):
-                stats = _row_stats(pres[k], 2, 2, w, ci, ["absent", "present"], code)
-                rows.append({"variable": variable, "kind": kind, "code": code, "n_coders": n_coders, **stats})
+            specs = [(code, pres[k], 2, ["absent", "present"]) for k, code in enumerate(allowed)]
+        feats = [_row_features(x, nv) for _, x, nv, _ in specs]
+        if feats:
+            # one matrix product per variable: every code's unit features at once
+            sums = w @ np.hstack([f for _, f in feats]) if n else np.zeros((w.shape[0], sum(f.shape[1] for _, f in feats)))
+            edges = np.cumsum([0] + [f.shape[1] for _, f in feats])
+        for i, ((code, _, nv, domain), (counts, _)) in enumerate(zip(specs, feats)):
+            stats = _row_stats(counts, sums[:, edges[i]:edges[i + 1]], nv, nv, ci, domain,
+                               None if kind == "single" else code)
+            rows.append({"variable": variable, "kind": kind, "code": code, "n_coders": n_coders, **stats})
     cols = ["variable", "kind", "code"]
     for s in STATISTICS:
         cols += [s, f"{s}_ci_low", f"{s}_ci_high"]
