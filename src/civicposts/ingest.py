@@ -593,8 +593,11 @@ def _prefetch(paths: list[Path]) -> Iterator[Any]:
             yield from pool.map(_load_json_file, paths[start:start + chunk])
 
 
-def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any = None) -> str | None:
-    if data is None:
+_UNSET = object()
+
+
+def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any = _UNSET) -> str | None:
+    if data is _UNSET:
         data = _load_json_file(path)
     if isinstance(data, InputError):
         raise data
@@ -612,6 +615,12 @@ def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any 
             return None
     result = _post_rows_from_instaloader(state, path, data, "instaloader-json")
     if result == "?":
+        if _STEM_RE.match(_stem_of(path)) or path.name.endswith(".xz"):
+            # named like an instaloader post file: a bad record, not a stray file
+            state.reject(state.source(str(path), "instaloader-json"), "whole file",
+                         "not an instaloader post (expected {\"node\": {...}, \"instaloader\": {...}} "
+                         f"or a post object), found a JSON {type(data).__name__}")
+            return None
         if explicit:
             raise InputError(path, "not a recognised Instagram export (expected an instaloader, "
                                    "Zeeschuimer or Apify file)")
@@ -1203,3 +1212,64 @@ def to_flat(df: pd.DataFrame) -> pd.DataFrame:
         if col in out.columns:
             out[col] = ["|".join(v) for v in out[col]]
     return out
+
+
+# --------------------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    """Ingest Instagram collections into one post table (.parquet or .csv)."""
+    import argparse
+
+    from .iorw import write_csv, write_parquet
+
+    p = argparse.ArgumentParser(prog="python -m civicposts ingest", description=main.__doc__)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p.add_argument("--out", required=True, help="post table to write: .parquet or .csv")
+    p.add_argument("--quarantine", action="store_true",
+                   help="set bad records aside (listed in --quarantine-out) instead of stopping at the first")
+    p.add_argument("--comments-out", help="also write the comment table (.parquet or .csv)")
+    p.add_argument("--profiles-out", help="also write the profile table (.parquet or .csv)")
+    p.add_argument("--report-out", help="also write the per-source count table (.csv)")
+    p.add_argument("--quarantine-out", help="where to write quarantined records (.csv); "
+                                            "default <out stem>.quarantine.csv when --quarantine is given")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a = p.parse_args(argv)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    outputs = [a.out, a.comments_out, a.profiles_out]
+    for out in filter(None, outputs):
+        if Path(out).suffix not in (".parquet", ".csv"):
+            p.error(f"{out}: output must end in .parquet or .csv")
+    try:
+        result = ingest(*a.paths, quarantine=a.quarantine, progress=not a.no_progress)
+    except InputError as exc:
+        log.error("%s", exc)
+        return 2
+
+    def write(target: str, df: pd.DataFrame) -> None:
+        if target.endswith(".parquet"):
+            write_parquet(target, df)
+        else:
+            write_csv(target, to_flat(df))
+        log.info("wrote %d rows to %s", len(df), target)
+
+    write(a.out, result.posts)
+    if a.comments_out:
+        write(a.comments_out, result.comments)
+    if a.profiles_out:
+        write(a.profiles_out, result.profiles)
+    if a.report_out:
+        write_csv(a.report_out, result.report)
+    log.info("per-source counts:\n%s", result.report.to_string(index=False) if len(result.report) else "(none)")
+    if a.quarantine:
+        target = a.quarantine_out or str(Path(a.out).with_suffix("")) + ".quarantine.csv"
+        write_csv(target, result.quarantine)
+        if len(result.quarantine):
+            log.warning("%d bad records set aside in %s", len(result.quarantine), target)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
