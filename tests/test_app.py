@@ -296,9 +296,17 @@ def test_interview_segments_show_their_kind_and_take_interview_variables(codeboo
 def test_posts_and_interview_segments_in_one_app(units, codebook, tmp_path):
     mixed = pd.concat([units, make_interview_units()], ignore_index=True)
     a = make_app(mixed, codebook, tmp_path, start="FINT-02")
-    assert "PARAPHRASE" in a.kind_badge.value
+    assert "PARAPHRASE" in a.kind_badge.value and "the official says his reach is limited" in a.text.value
+    assert "2021-02-27" in a.header.value
     a.go_to(0)
     assert a.kind_badge.value == "" and a._panels["post"].layout.display is None
+
+
+def test_caption_line_breaks_and_markup_are_kept_as_text(units, codebook, tmp_path):
+    units.loc[0, "caption"] = "FICTIONAL line one\nline <b>two</b> & three"
+    a = make_app(units, codebook, tmp_path)
+    assert "line one\nline &lt;b&gt;two&lt;/b&gt; &amp; three" in a.text.value
+    assert "pre-wrap" in a.text.value
 
 
 def test_definitions_on_hover_and_below(units, codebook, tmp_path):
@@ -333,6 +341,10 @@ def test_bad_input_names_the_problem(units, codebook, tmp_path):
         CodingApp(units, codebook, tmp_path, "../etc", batch=True)
     with pytest.raises(TypeError, match="needs append"):
         StoreAdapter(object(), "ana")
+    bad = units.astype({"posted_at": object})
+    bad.loc[4, "posted_at"] = "yesterday-ish"
+    with pytest.raises(InputError, match=r"units, record 4: posted_at 'yesterday-ish' is not a date/time"):
+        CodingApp(bad, codebook, tmp_path, "ana", batch=True)
     with pytest.raises(InputError, match="codebook file not found"):
         CodingApp(units, tmp_path / "nope.yaml", tmp_path, "ana", batch=True)
 

@@ -177,12 +177,45 @@ def _as_list(value: Any) -> list[str]:
         return []
 
 
+def _raw_text(value: Any) -> str:
+    """Caption or segment text as written (line breaks kept), "" when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _local_times(df: pd.DataFrame, timezone: str, source: str) -> pd.Series:
+    """Each unit's time in ``timezone``: ``posted_at`` (UTC), else ``interview_date``; NaT if neither."""
+    ts = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
+    for col in ("posted_at", "interview_date"):
+        if col not in df.columns:
+            continue
+        raw = df[col]
+        given = raw.notna() & (raw.astype(str).str.strip() != "")
+        parsed = pd.to_datetime(raw.where(given), utc=True, errors="coerce", format="mixed")
+        bad = given & parsed.isna()
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise InputError(source, f"{col} {raw.iloc[i]!r} is not a date/time", record=i)
+        ts = ts.fillna(parsed) if ts.isna().any() else ts
+    return ts.dt.tz_convert(timezone)
+
+
 def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone: str = DEFAULT_TIMEZONE,
                     source: str = "units") -> list[dict[str, Any]]:
-    """One display record per unit: ids, type, text, local time and the fields the app shows."""
+    """One display record per unit: ids, type, text, local time and the fields the app shows.
+
+    Takes the unit tables of :mod:`civicposts.units` (``unit_id``, ``unit_type``, ``caption`` or
+    ``text`` ...) and also raw post tables (``post_id``) or interview records (``segment_id``).
+    Raises InputError naming ``source`` and the record for a missing or repeated unit id.
+    """
     df = units if isinstance(units, pd.DataFrame) else pd.DataFrame(list(units))
     if df.empty:
         raise InputError(source, "there are no units to code")
+    df = df.reset_index(drop=True)
+    local = _local_times(df, timezone, source)
+    local_str = local.dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()
+    local_ts = local.tolist()  # Timestamps (NaT for none), boxed once rather than per .iloc
     records = df.to_dict("records")
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -193,24 +226,15 @@ def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone:
         if uid in seen:
             raise InputError(source, f"unit id {uid!r} occurs more than once", record=i)
         seen.add(uid)
-        utype = _text(r.get("unit_type")) or ("interview" if _text(r.get("segment_id")) or "kind" in r
-                                               and "caption" not in r else "post")
-        when = r.get("posted_at")
-        if when is None or (not isinstance(when, str) and pd.isna(when)):
-            when = r.get("interview_date")
-        local = None
-        if when is not None and not (not isinstance(when, str) and pd.isna(when)):
-            ts = pd.Timestamp(when)
-            if ts.tzinfo is None:
-                ts = ts.tz_localize("UTC")
-            local = ts.tz_convert(timezone)
-        text = _text(r.get("caption")) if "caption" in r else _text(r.get("text"))
+        utype = _text(r.get("unit_type")) or ("interview" if _text(r.get("segment_id")) else "post")
+        text = _raw_text(r.get("caption") if utype == "post" else r.get("text"))
+        when = local_ts[i]
         out.append({
             "unit_id": uid,
             "unit_type": utype,
             "text": text,
-            "local": local,
-            "local_str": local.strftime("%Y-%m-%d %H:%M") if local is not None else "",
+            "local": None if pd.isna(when) else when,
+            "local_str": local_str[i],
             "search": f"{uid} {text}".lower(),
             "account": _text(r.get("account")),
             "likes": r.get("likes"),
