@@ -196,6 +196,13 @@ def test_no_pairable_unit_is_undefined_with_reason():
     assert rel.cohen_kappa([1, None], [None, 2]).reason == "no unit was coded by both coders"
 
 
+def test_no_values_at_all():
+    empty = [[nan, nan], [nan, nan]]
+    assert rel.krippendorff_alpha(empty).reason == "no unit has values from 2 or more coders"
+    assert not rel.percent_agreement(empty).defined
+    assert not rel.fleiss_kappa(np.zeros((3, 0))).defined
+
+
 def test_skipped_units_and_single_coder_units_are_left_out():
     full = rel.krippendorff_alpha([[1, 2, 3, 1], [1, 2, 3, 2]])
     with_gaps = rel.krippendorff_alpha([[1, 2, 3, 1, 4, nan], [1, 2, 3, 2, nan, 1]])
@@ -346,12 +353,27 @@ def test_agreement_table_rows_and_columns():
     waste = t[t["code"] == "waste"].iloc[0]
     assert waste["verdict"] == "undefined: no variation: code never used"
     assert math.isnan(waste["alpha"]) and "alpha: no variation: code never used" in waste["notes"]
+    assert math.isnan(waste["alpha_p_below_tentative"])
     assert waste["ac1"] == 1.0  # AC1 stays defined for a code nobody used
     flood = t[t["code"] == "flooding_drainage"].iloc[0]
     assert flood["prevalence"] == pytest.approx(1 / 6)
     for _, r in t.iterrows():
         if not math.isnan(r["alpha"]):
             assert r["alpha_ci_low"] <= r["alpha"] + 1e-9 and r["alpha"] <= r["alpha_ci_high"] + 1e-9
+
+
+def test_undefined_everywhere_is_one_note_and_q_is_a_share():
+    d = load_decisions()
+    t = rel.agreement_table(d, {**KINDS, "interview_theme": "multi"},
+                            {**CODES, "interview_theme": ["limited_reach"]}, n_boot=200, seed=3)
+    theme = t[t["variable"] == "interview_theme"].iloc[0]
+    assert theme["notes"] == "all statistics undefined: no unit coded by two or more coders"
+    assert theme["n_coders"] == 0
+    d = simulate(200, ["a", "b"], 0.25, seed=5)
+    roads = rel.agreement_table(d, KINDS, CODES, n_boot=500, seed=3).set_index("code").loc["roads"]
+    assert 0 <= roads["alpha_p_below_reliable"] <= 1
+    assert roads["alpha_p_below_tentative"] <= roads["alpha_p_below_reliable"]
+    assert roads["alpha_p_below_reliable"] > 0.5  # alpha is far below .800 with 25% errors
 
 
 def test_code_used_by_everyone_on_every_unit():

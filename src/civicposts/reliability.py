@@ -239,6 +239,8 @@ def _count_features(counts: np.ndarray) -> np.ndarray:
 def _count_stats(sums: np.ndarray, n_values: int, n_categories: int) -> dict[str, np.ndarray]:
     """alpha (nominal), percent_agreement, fleiss_kappa and ac1 from summed _count_features (B, F)."""
     v = n_values
+    if v == 0:  # no values at all
+        return {k: np.full(sums.shape[0], np.nan) for k in ("alpha", "percent_agreement", "fleiss_kappa", "ac1")}
     o = sums[:, : v * v].reshape(-1, v, v)
     pu, npair = sums[:, v * v], sums[:, v * v + 1]
     shares, nany = sums[:, v * v + 2: v * v + 2 + v], sums[:, v * v + 2 + v]
@@ -272,6 +274,8 @@ def _pair_features(x: np.ndarray, n_values: int) -> np.ndarray:
 
 def _pair_stats(sums: np.ndarray, n_values: int) -> np.ndarray:
     """Cohen's kappa per coder pair from summed _pair_features: (B, n_pairs), NaN where undefined."""
+    if n_values == 0 or sums.shape[1] == 0:
+        return np.full((sums.shape[0], 0), np.nan)
     t = sums.reshape(sums.shape[0], -1, n_values, n_values)
     n = t.sum((2, 3))
     po = _safe_div(np.trace(t, axis1=2, axis2=3), n)
@@ -579,7 +583,8 @@ def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories
     stats["cohen_kappa"] = _nanmean_rows(_pair_stats(sums[:, width:], n_values))
     stats = {k: stats[k] for k in STATISTICS}
     row: dict[str, Any] = {}
-    notes = []
+    reasons: dict[str, str] = {}
+    left_out: dict[str, int] = {}
     n_units = int(pair.sum())
     pooled = counts[pair].sum(0)
     for name, values in stats.items():
@@ -603,11 +608,24 @@ def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories
         row[name] = point
         row[f"{name}_ci_low"] = lo
         row[f"{name}_ci_high"] = hi
+        if name == "alpha":
+            boot = values[1:][~np.isnan(values[1:])]
+            # Krippendorff's q: the chance that alpha falls below the smallest acceptable value
+            for label, threshold in (("tentative", TENTATIVE), ("reliable", RELIABLE)):
+                row[f"alpha_p_below_{label}"] = float((boot < threshold).mean()) if reason is None and len(boot) else math.nan
         if reason is not None:
+            reasons[name] = reason
             row[f"_{name}_reason"] = reason
-            notes.append(f"{name}: {reason}")
         elif n_undef:
-            notes.append(f"{name}: {n_undef} of {len(values) - 1} resamples undefined (left out of the interval)")
+            left_out[name] = n_undef
+    notes = []
+    if reasons and len(set(reasons.values())) == 1 and len(reasons) == len(stats):
+        notes.append(f"all statistics undefined: {next(iter(reasons.values()))}")
+    else:
+        notes += [f"{k}: {v}" for k, v in reasons.items()]
+    if left_out:
+        notes.append(f"resamples without variation left out of the intervals ({len(values) - 1} drawn): "
+                     + ", ".join(f"{k} {v}" for k, v in left_out.items()))
     row["n_units"] = n_units
     row["n_values"] = int(m[pair].sum())
     tot = pooled.sum()
@@ -629,8 +647,9 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
     coder pairs), fleiss_kappa, ac1, percent_agreement, each with ``<stat>_ci_low``/``_ci_high``
     (percentile bootstrap over units, ``n_boot`` resamples from ``seed``), n_units (units with two
     or more coders), n_values, n_coders, prevalence (multi: share of values where the code is
-    present; single: share of the most frequent code, named in modal_code), verdict (from alpha)
-    and notes (why a statistic is undefined, resamples left out). Undefined statistics are NaN
+    present; single: share of the most frequent code, named in modal_code),
+    alpha_p_below_tentative / alpha_p_below_reliable (share of bootstrap alphas below .667 / .800,
+    Krippendorff's q), verdict (from alpha) and notes (why a statistic is undefined, resamples left out). Undefined statistics are NaN
     with their reason in ``notes`` and in ``verdict`` ("undefined: no variation: code never used").
     Rows follow the order of ``kinds`` and ``codes``. ``units`` restricts to a unit sample.
     """
@@ -667,7 +686,8 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
     cols = ["variable", "kind", "code"]
     for s in STATISTICS:
         cols += [s, f"{s}_ci_low", f"{s}_ci_high"]
-    cols += ["n_units", "n_values", "n_coders", "prevalence", "modal_code", "verdict", "notes"]
+    cols += ["alpha_p_below_tentative", "alpha_p_below_reliable",
+             "n_units", "n_values", "n_coders", "prevalence", "modal_code", "verdict", "notes"]
     for r in rows:
         r["verdict"] = verdict(r["alpha"], r.get("_alpha_reason"))
     table = pd.DataFrame(rows)

@@ -46,7 +46,8 @@ def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple[
     ys = list(range(n))[::-1]
     for y, (_, r) in zip(ys, data.iterrows()):
         if math.isnan(r["alpha"]):
-            ax.text(xmin + 0.02, y, str(r["verdict"]), va="center", fontsize=7, color="#333333")
+            ax.text(xmin + 0.02, y, str(r["verdict"]), va="center", fontsize=7, color="#333333",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
             continue
         marker, fill = _MARKERS.get(r["verdict"], ("o", "full"))
         if not math.isnan(r["alpha_ci_low"]):
