@@ -242,6 +242,41 @@ def test_two_sessions_of_one_coder_keep_each_others_lines(units, codebook, tmp_p
     assert c.controls["post_type"].value == "news" and c.controls["topic"]["other"].value
 
 
+def test_a_session_sees_what_another_session_of_the_coder_saved(units, codebook, tmp_path):
+    a = make_app(units, codebook, tmp_path)
+    b = make_app(units, codebook, tmp_path)  # opened before a codes anything
+    code_fully(a, topics=("waste",))
+    b.next_uncoded_button.click()
+    assert b.index == 1  # FICT001 is finished in a, so b skips it
+    b.go_to(0)
+    assert b.controls["post_type"].value == "complaint" and b.controls["topic"]["waste"].value
+    assert b.progress() == (1, 6)
+    b.controls["post_type"].value = "news"  # b's later line wins, and a sees it on its next render
+    a.next_button.click()
+    a.prev_button.click()
+    assert a.controls["post_type"].value == "news"
+    assert len(lines(tmp_path / "coding")) == 5
+
+
+class RefusingStore(StoreAdapter):
+    """A store whose appends fail (e.g. a full disk), to check the app says so and keeps the file's state."""
+
+    def save(self, *args, **kwargs):
+        raise InputError("coding/ana.jsonl", "disk full (simulated)")
+
+
+def test_a_failed_save_is_shown_and_the_control_shows_the_files_state(units, codebook, tmp_path):
+    inner = CodingStore(tmp_path / "coding", codebook)
+    a = CodingApp(units, codebook, RefusingStore(inner, "ana"), "ana", media_root=tmp_path, batch=False)
+    a.widget
+    a.controls["post_type"].value = "complaint"
+    assert "NOT saved" in a.saved.value and "disk full (simulated)" in a.saved.value
+    assert a.controls["post_type"].value is None
+    a.controls["topic"]["roads"].value = True
+    assert a.controls["topic"]["roads"].value is False
+    assert lines(tmp_path / "coding") == [] and a.progress() == (0, 6)
+
+
 def test_memo_goes_with_the_units_codings(units, codebook, tmp_path):
     a = make_app(units, codebook, tmp_path)
     store = tmp_path / "coding"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
+import json
 import logging
 import os
 import re
@@ -39,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import CivicpostsError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +269,7 @@ class StoreAdapter:
                             "decisions() like civicposts.coding.CodingStore")
         self.store = store
         self.coder = coder
+        self._offset = 0  # bytes of the coder's file already read
 
     @property
     def path(self) -> Path | None:
@@ -277,6 +279,8 @@ class StoreAdapter:
 
     def latest(self) -> dict[tuple[str, str], Decision]:
         """``{(unit_id, variable): Decision}`` for this coder, as the coder's file says now."""
+        path = self.path
+        self._offset = path.stat().st_size if path is not None and path.exists() else 0
         dec = self.store.decisions(self.coder)
         out: dict[tuple[str, str], Decision] = {}
         if len(dec) == 0:
@@ -285,6 +289,38 @@ class StoreAdapter:
                                                  dec["relation_target"], strict=True):
             target = None if target is None or (isinstance(target, float) and pd.isna(target)) else str(target)
             out[(str(uid), str(var))] = Decision(tuple(sorted(codes)), memo or "", target)
+        return out
+
+    def changes(self) -> dict[tuple[str, str], Decision]:
+        """Decisions from lines appended to the coder's file since the last look (by this app or
+        another session of the same coder), in file order; {} when nothing was appended."""
+        path = self.path
+        if path is None:
+            return {}
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return {}
+        if size <= self._offset:
+            return {}
+        with open(path, "rb") as fh:
+            fh.seek(self._offset)
+            data = fh.read(size - self._offset)
+        end = data.rfind(b"\n")
+        if end < 0:  # a line still being written
+            return {}
+        self._offset += end + 1
+        out: dict[tuple[str, str], Decision] = {}
+        for raw in data[: end + 1].splitlines():
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+                rel = rec.get("relation") or None
+                out[(rec["unit_id"], rec["variable"])] = Decision(
+                    tuple(sorted(rec["codes"])), rec.get("memo") or "", rel["target"] if rel else None)
+            except (ValueError, KeyError, TypeError) as exc:  # the pipeline's reader names the line
+                log.warning("%s: skipping a line the app cannot read (%s)", path, exc)
         return out
 
     def save(self, unit_id: str, unit_type: str, variable: str, codes: Sequence[str], memo: str,
@@ -421,11 +457,11 @@ class CodingApp:
 
     def show(self) -> Any:
         """Display the app in the notebook (a progress line in batch runs) and return it."""
-        from IPython.display import display
+        from IPython.display import Markdown, display
 
         if self.batch:
             log.info("batch run: coding app not shown (%s)", self.summary())
-            display(f"Coding app not shown in a batch run; {self.summary()}.")
+            display(Markdown(f"*Coding app not shown in a batch run* ({html.escape(self.summary())})."))
             return None
         display(self.widget)
         return self.widget
@@ -529,7 +565,21 @@ class CodingApp:
 
     # ----------------------------------------------------------------- rendering
 
+    def sync(self) -> int:
+        """Take in lines another session of this coder appended to the file; return how many changed."""
+        changes = self.store.changes()
+        changed = 0
+        for key, d in changes.items():
+            if self.decisions.get(key) != d:
+                self.decisions[key] = d
+                changed += 1
+                i = self._by_id.get(key[0])
+                if i is not None:
+                    (self._coded.add if self._check_coded(i) else self._coded.discard)(key[0])
+        return changed
+
     def _render(self) -> None:
+        self.sync()
         u = self.current
         uid = u["unit_id"]
         self._loading = True
@@ -737,7 +787,7 @@ class CodingApp:
         memos = [d.memo for (u, _v), d in self.decisions.items() if u == uid and d.memo]
         return memos[-1] if memos else ""
 
-    def _save(self, v: Variable, codes: Sequence[str], relation_target: str | None = None) -> None:
+    def _save(self, v: Variable, codes: Sequence[str], relation_target: str | None = None) -> bool:
         u = self.current
         uid = u["unit_id"]
         codes = tuple(sorted(codes))
@@ -746,7 +796,16 @@ class CodingApp:
             relation_target = None
         memo = self.memo.value if self._built else self._memo_of(uid)
         relation = {"type": rtype, "target": relation_target} if relation_target else None
-        self.store.save(uid, u["unit_type"], v.id, list(codes), memo, relation)
+        try:
+            self.store.save(uid, u["unit_type"], v.id, list(codes), memo, relation)
+        except (CivicpostsError, OSError, ValueError) as exc:
+            # Not written: say so, and show again what the coder's file holds.
+            log.error("coding of %s %s NOT saved: %s", uid, v.id, exc)
+            if self._built:
+                self._render()
+                self.saved.value = (f"<b style='color:#b00020'>NOT saved ({html.escape(v.label)}): "
+                                    f"{html.escape(str(exc))}</b>")
+            return False
         self.decisions[(uid, v.id)] = Decision(codes, memo, relation_target)
         if self._check_coded(self.index):
             self._coded.add(uid)
@@ -755,6 +814,7 @@ class CodingApp:
         if self._built:
             self.saved.value = f"<span style='color:#0b6e4f'>saved {html.escape(v.label)}</span>"
             self._show_position()
+        return True
 
     def _on_single(self, v: Variable, change: Mapping[str, Any]) -> None:
         if self._loading or change["new"] is None:
@@ -762,8 +822,7 @@ class CodingApp:
         uid = self.current["unit_id"]
         old = self.decisions.get((uid, v.id))
         target = old.relation_target if old else None
-        self._save(v, [change["new"]], target)
-        if v is self.relation_variable:
+        if self._save(v, [change["new"]], target) and v is self.relation_variable:
             self._loading = True
             try:
                 self._render_relation()
@@ -814,8 +873,8 @@ class CodingApp:
             return
         for v in coded:
             d = self.decisions[(uid, v.id)]
-            if d.memo != change["new"]:
-                self._save(v, d.codes, d.relation_target)
+            if d.memo != change["new"] and not self._save(v, d.codes, d.relation_target):
+                break
 
     # ----------------------------------------------------------------- navigation
 
@@ -838,6 +897,7 @@ class CodingApp:
 
     def next_uncoded(self) -> bool:
         """Show the next unit not fully coded, searching forward and wrapping; False if all are coded."""
+        self.sync()
         n = len(self.units)
         for step in range(1, n + 1):
             i = (self.index + step) % n
