@@ -34,7 +34,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -392,9 +392,9 @@ class CodingApp:
                  media_root: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE,
                  batch: bool | None = None, max_images: int = 10, image_width: int = 360,
                  start: int | str | None = None):
-        if not coder or not re.fullmatch(r"[A-Za-z0-9_.-]+", coder):
-            raise ValueError(f"coder name {coder!r} must be letters, digits, '.', '_' or '-'")
-        self.coder = coder
+        from .coding import check_coder
+
+        self.coder = check_coder(coder)
         self.units = normalise_units(units, timezone)
         codebook = open_codebook(codebook)
         self.codebook = codebook
@@ -418,12 +418,11 @@ class CodingApp:
             (v for v in self._vars_by_type.get("post", []) if v.relation_codes), None)
         self._pending_memo: dict[str, str] = {}
         self._coded = {u["unit_id"] for i, u in enumerate(self.units) if self._check_coded(i)}
-        self.index = 0
-        if start is not None:
-            self.index = self._by_id[start] if isinstance(start, str) else int(start)
         self._built = False
         self._loading = False
-        self._on_render: list[Callable[[int], None]] = []
+        self.index = 0
+        if start is not None:
+            self.go_to(start)
 
     # ----------------------------------------------------------------- progress and state
 
@@ -455,16 +454,17 @@ class CodingApp:
 
     # ----------------------------------------------------------------- showing
 
-    def show(self) -> Any:
-        """Display the app in the notebook (a progress line in batch runs) and return it."""
+    def show(self) -> None:
+        """Display the app in the notebook; in a batch run only a progress line (no widgets are built)."""
+        from IPython import get_ipython
         from IPython.display import Markdown, display
 
         if self.batch:
             log.info("batch run: coding app not shown (%s)", self.summary())
-            display(Markdown(f"*Coding app not shown in a batch run* ({html.escape(self.summary())})."))
-            return None
+            if get_ipython() is not None:
+                display(Markdown(f"*Coding app not shown in a batch run* ({html.escape(self.summary())})."))
+            return
         display(self.widget)
-        return self.widget
 
     @property
     def widget(self) -> Any:
@@ -611,8 +611,6 @@ class CodingApp:
             self.saved.value = ""
         finally:
             self._loading = False
-        for hook in self._on_render:
-            hook(self.index)
 
     def _show_position(self) -> None:
         done, total = self.progress()
@@ -880,7 +878,12 @@ class CodingApp:
 
     def go_to(self, index: int | str) -> None:
         """Show unit ``index`` (a position or a unit id)."""
-        i = self._by_id[index] if isinstance(index, str) else int(index)
+        if isinstance(index, str):
+            if index not in self._by_id:
+                raise KeyError(f"unit {index!r} is not among the {len(self.units)} units of this app")
+            i = self._by_id[index]
+        else:
+            i = int(index)
         if not 0 <= i < len(self.units):
             raise IndexError(f"unit position {i} is outside 0..{len(self.units) - 1}")
         self.index = i
