@@ -55,7 +55,7 @@ import pandas as pd
 
 from . import demo_text as T
 from .errors import InputError
-from .iorw import write_bytes, write_csv, write_text
+from .iorw import write_bytes, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -592,8 +592,11 @@ def _comments(post: dict[str, Any], rng: np.random.Generator, citizens: list[str
             if kind == "complaint" and agencies and rng.random() < 0.3:
                 answers.append(one(t1, _pick(rng, T.OFFICIAL_REPLIES), T.OFFICIALS[agencies[0]]["handle"], True))
             else:
+                author = _pick(rng, citizens)
+                while author == parent["owner"]["username"]:
+                    author = _pick(rng, citizens)
                 answers.append(one(t1, "@" + parent["owner"]["username"] + " " +
-                                   _roughen(_pick(rng, T.COMMENT_OTHER), rng), _pick(rng, citizens)))
+                                   _roughen(_pick(rng, T.COMMENT_OTHER), rng), author))
         budget -= n_ans
         parent["answers"] = sorted(answers, key=lambda a: int(a["id"]), reverse=True)
         threads.append(parent)
@@ -795,53 +798,23 @@ def plan_posts(n_posts: int = 5000, seed: int = DEFAULT_SEED, start: str = "2020
 # -- sampling and simulated coders -------------------------------------------------------------
 
 def draw_overlap_sample(answer_key: pd.DataFrame, posted_at: pd.Series, *, n: int = 200,
-                        seed: int = SIM_SEED, min_per_type: int = 15) -> pd.DataFrame:
-    """A seeded sample of ``n`` posts stratified by month and post type.
+                        seed: int = SIM_SEED) -> pd.DataFrame:
+    """The double-coding sample: ``n`` posts drawn by :func:`civicposts.sampling.draw_sample` from the
+    answer key, stratified by local month (Asia/Jakarta) and true post type (proportional
+    largest-remainder allocation, seeded), all of them in the overlap.
 
-    Each post type gets ``max(min_per_type, proportional share)`` posts (largest remainder, rare
-    types over-sampled so agreement on them can be estimated); within a type, posts are spread over
-    months in proportion to the month's count. Returns post_id, month, post_type, stratum, sorted.
+    Returns post_id, month, post_type, stratum and order (the seeded coding order), sorted by order.
     """
+    from .sampling import draw_sample
     if len(answer_key) != len(posted_at):
-        raise ValueError("answer_key and posted_at must have the same length")
-    df = answer_key[["post_id", "post_type"]].copy()
-    df["month"] = pd.DatetimeIndex(posted_at).tz_convert("Asia/Jakarta").strftime("%Y-%m")
-    rng = np.random.default_rng(seed)
-    types = sorted(df["post_type"].unique())
-    counts = df["post_type"].value_counts()
-    quota = _largest_remainder({t: float(counts[t]) for t in types}, n)
-    short = {t: max(0, min(min_per_type, int(counts[t])) - quota[t]) for t in types}
-    while sum(short.values()) > 0:
-        t_need = next(t for t in types if short[t] > 0)
-        t_give = max(types, key=lambda t: (quota[t] - min(min_per_type, int(counts[t])), t))
-        quota[t_need] += 1
-        quota[t_give] -= 1
-        short[t_need] -= 1
-    picked = []
-    for t in types:
-        sub = df[df["post_type"] == t]
-        months = sorted(sub["month"].unique())
-        mq = _largest_remainder({m: float((sub["month"] == m).sum()) for m in months}, quota[t])
-        for m in months:
-            cell = sub[sub["month"] == m].sort_values("post_id")
-            k = min(mq[m], len(cell))
-            if k:
-                idx = rng.choice(len(cell), size=k, replace=False)
-                picked.append(cell.iloc[np.sort(idx)])
-    out = pd.concat(picked, ignore_index=True)
-    out["stratum"] = out["month"] + "/" + out["post_type"]
-    return out[["post_id", "month", "post_type", "stratum"]].sort_values(["month", "post_type", "post_id"],
-                                                                         ignore_index=True)
-
-
-def _largest_remainder(weights: dict[str, float], n: int) -> dict[str, int]:
-    total = sum(weights.values())
-    raw = {k: n * w / total for k, w in weights.items()}
-    alloc = {k: int(math.floor(v)) for k, v in raw.items()}
-    rest = n - sum(alloc.values())
-    for k in sorted(raw, key=lambda k: (-(raw[k] - alloc[k]), k))[:rest]:
-        alloc[k] += 1
-    return alloc
+        raise ValueError(f"answer_key has {len(answer_key)} rows but posted_at {len(posted_at)}")
+    units = pd.DataFrame({
+        "unit_id": answer_key["post_id"].astype(str).to_numpy(),
+        "month": pd.DatetimeIndex(posted_at).tz_convert("Asia/Jakarta").strftime("%Y-%m"),
+        "post_type": answer_key["post_type"].astype(str).to_numpy(),
+    })
+    sample = draw_sample(units, n, overlap_n=n, seed=seed, strata=("month", "post_type"))
+    return sample.rename(columns={"unit_id": "post_id"})[["post_id", "month", "post_type", "stratum", "order"]]
 
 
 def _true_codes(row: dict[str, Any]) -> dict[str, list[str]]:
@@ -934,9 +907,20 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
             records.append(rec)
         result[coder] = records
         if out_dir is not None:
-            lines = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
-            write_text(Path(out_dir) / f"simulated_{coder}.jsonl", lines)
+            write_bytes(Path(out_dir) / f"simulated_{coder}.jsonl", coder_file_bytes(records))
     return result
+
+
+def coder_file_bytes(records: list[dict[str, Any]]) -> bytes:
+    """A coder file's bytes: one JSON object per line (sorted keys, UTF-8), in the given order."""
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    # the same fixed format as civicposts.iorw.write_csv
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n", float_format="%.10g")
+    return buf.getvalue().encode("utf-8")
 
 
 # -- everything --------------------------------------------------------------------------------
@@ -981,7 +965,8 @@ regenerates everything and compares it byte for byte. The pipeline never runs th
   repost copies; a repost carries its original's labels), is_promo.
   Counts by post type: {type_counts}.
 - `coding/overlap_sample_FICTIONAL.csv`: the double-coding sample ({sample_size} posts, seed
-  {sim_seed}, stratified by month and post type, at least 15 per type; `draw_overlap_sample`).
+  {sim_seed}, drawn by `civicposts.sampling.draw_sample` from the answer key, stratified by local
+  month and true post type with proportional largest-remainder allocation; `draw_overlap_sample`).
 - `coding/simulated_<coder>.jsonl`: SIMULATED coders (not people) coding that sample in the coder-file
   format; per-decision error rates {error_rates}, errors drawn from plausible confusions
   (news↔other, roads↔traffic_parking, action_reported↔resolved, …); about 3% of decisions are
@@ -996,30 +981,56 @@ constants.
 """
 
 
-def build(out_dir: str | Path = "data/raw/demo", *, n_posts: int = 5000, seed: int = DEFAULT_SEED,
-          start: str = "2020-01-01", end: str = "2021-02-28", sample_size: int = 200,
-          sim_seed: int = SIM_SEED, codebook_version: str | None = None) -> dict[str, Any]:
-    """Write the whole FICTIONAL demo: corpus, answer key, overlap sample, simulated coders, README."""
-    out = Path(out_dir)
+def render(*, n_posts: int = 5000, seed: int = DEFAULT_SEED, start: str = "2020-01-01",
+           end: str = "2021-02-28", sample_size: int = 200, sim_seed: int = SIM_SEED,
+           codebook_version: str | None = None) -> dict[str, bytes]:
+    """Every file of the FICTIONAL demo folder, as ``{relative path: bytes}``, without writing.
+
+    Paths: ``instaloader/demo.kota.update/…``, ``answer_key_FICTIONAL.csv``,
+    ``coding/overlap_sample_FICTIONAL.csv``, ``coding/simulated_<coder>.jsonl``, ``README.md``.
+    """
+    if n_posts < 50:
+        raise ValueError(f"n_posts={n_posts}: the demo needs at least 50 posts")
     posts, citizens = _plan(n_posts, seed, start, end)
     plan = _plan_table(posts)
-    sample = draw_overlap_sample(plan.drop(columns="posted_at"), plan["posted_at"], n=sample_size, seed=sim_seed)
-    key = _write(out, posts, citizens, seed, set(sample["post_id"]))
+    key = plan.drop(columns="posted_at")
+    sample = draw_overlap_sample(key, plan["posted_at"], n=sample_size, seed=sim_seed)
+    prefix = f"instaloader/{T.ACCOUNT}/"
+    files = {prefix + name: data
+             for name, data in _corpus_files(posts, citizens, seed, set(sample["post_id"])).items()}
+    files[ANSWER_KEY_NAME] = _csv_bytes(key)
+    files[f"coding/{SAMPLE_NAME}"] = _csv_bytes(sample)
     if codebook_version is None:
         codebook_version = _codebook_version()
-    write_csv(out / "coding" / SAMPLE_NAME, sample)
-    simulate_coders(key, sample["post_id"], seed=sim_seed, codebook_version=codebook_version,
-                    out_dir=out / "coding")
-    folder = out / "instaloader" / T.ACCOUNT
+    coders = simulate_coders(key, sample["post_id"], seed=sim_seed, codebook_version=codebook_version)
+    for coder, records in coders.items():
+        files[f"coding/simulated_{coder}.jsonl"] = coder_file_bytes(records)
     counts = key["post_type"].value_counts().sort_index()
     n_reposts = int((key["repost_of"] != "").sum())
-    write_text(out / "README.md", README.format(
+    files["README.md"] = README.format(
         n_posts=n_posts, seed=seed, start=start, end=end, sample_size=sample_size, sim_seed=sim_seed,
-        n_files=sum(1 for _ in folder.iterdir()),
+        n_files=sum(1 for f in files if f.startswith(prefix)),
         type_counts=", ".join(f"{k} {v}" for k, v in counts.items()) + f" (of which {n_reposts} reposts)",
         error_rates=", ".join(f"{k} {v:.0%}" for k, v in DEFAULT_ERROR_RATES.items()),
-        lag_median=FOLLOWUP_LAG_MEDIAN_DAYS, lag_sigma=FOLLOWUP_LAG_SIGMA))
-    return {"answer_key": key, "sample": sample}
+        lag_median=FOLLOWUP_LAG_MEDIAN_DAYS, lag_sigma=FOLLOWUP_LAG_SIGMA).encode("utf-8")
+    return files
+
+
+def build(out_dir: str | Path = "data/raw/demo", **kwargs: Any) -> dict[str, bytes]:
+    """Write the whole FICTIONAL demo (:func:`render`'s files) under ``out_dir``; return the files.
+
+    The instaloader folder is replaced as a whole (no stale posts survive); the other files are
+    written atomically one by one.
+    """
+    out = Path(out_dir)
+    files = render(**kwargs)
+    prefix = f"instaloader/{T.ACCOUNT}/"
+    _replace_folder(out / prefix, {k[len(prefix):]: v for k, v in files.items() if k.startswith(prefix)})
+    for rel, data in sorted(files.items()):
+        if not rel.startswith(prefix):
+            write_bytes(out / rel, data)
+    log.info("FICTIONAL demo: %d files written under %s", len(files), out)
+    return files
 
 
 def _codebook_version() -> str:
