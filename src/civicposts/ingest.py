@@ -133,6 +133,8 @@ _APIFY_TYPES = {"image": "image", "video": "video", "sidecar": "carousel"}
 _PLAIN_MEDIA = {"image", "video", "carousel"}
 _PLAIN_REQUIRED = ("post_id", "account", "posted_at")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Threads reading and decompressing JSON files ahead of the parser (1 = no threads).
+PREFETCH_WORKERS = min(4, os.cpu_count() or 1)
 _US = timedelta(microseconds=1)
 
 
@@ -581,12 +583,12 @@ def _load_json_file(path: Path) -> Any:
 
 def _prefetch(paths: list[Path]) -> Iterator[Any]:
     """Decoded JSON of ``paths`` in order, read by a few threads (lzma and file reads release the GIL)."""
-    if len(paths) < 64:
+    workers = PREFETCH_WORKERS
+    if len(paths) < 64 or workers <= 1:
         yield from map(_load_json_file, paths)
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    workers = min(4, os.cpu_count() or 1)
     chunk = 512
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for start in range(0, len(paths), chunk):
@@ -611,7 +613,8 @@ def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any 
         if data and isinstance(data[0], dict) and ("shortCode" in data[0] or "ownerUsername" in data[0]):
             _read_apify_items(state, path, data, "apify-json")
             return None
-        if not data and not explicit:
+        if not data:
+            log.warning("%s: empty JSON list; nothing to read", path)
             return None
     result = _post_rows_from_instaloader(state, path, data, "instaloader-json")
     if result == "?":
