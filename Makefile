@@ -13,7 +13,11 @@ MAKEFLAGS += --no-builtin-rules
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
+ifeq ($(origin VENV),command line)
+ENV_OK  :=   # an environment passed in (tests, verify) is used as it is, never rebuilt
+else
 ENV_OK  := $(VENV)/.civicposts-env
+endif
 STUDY   ?= config/study.yaml
 SET     ?=
 PARAMS  := build/study.json
@@ -21,6 +25,8 @@ REPORTS := reports
 NBOUT   := $(REPORTS)/notebooks
 RUN     := $(PY) -m civicposts.run
 export PYTHONHASHSEED := 0
+# This tree's own package, also for notebook kernels (a copy being verified must not import another checkout's).
+export PYTHONPATH := $(CURDIR)/src
 export SOURCE_DATE_EPOCH ?= 1614384000
 
 PKG     := src/civicposts
@@ -41,7 +47,7 @@ MANIFEST  := $(REPORTS)/manifest.json
 all: $(MANIFEST) ## regenerate every report, figure, table and the manifest (sets up the environment on first use)
 
 ## ---------------------------------------------------------------- environment
-$(ENV_OK): requirements.lock pyproject.toml tools/setup-env.sh
+$(VENV)/.civicposts-env: requirements.lock pyproject.toml tools/setup-env.sh
 	tools/setup-env.sh $(VENV)
 	touch $@
 

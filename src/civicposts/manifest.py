@@ -319,18 +319,23 @@ def verify(root: str | Path = ".", reference: str | Path | None = None, rebuilt_
            make_args: list[str] | None = None) -> list[Row]:
     """Rebuild from ``data/raw`` (unless ``rebuilt_root`` is given) and compare with the reference."""
     root = Path(root)
-    reference = Path(reference or root / PUBLISHED / MANIFEST)
+    reference = Path(reference or root / PUBLISHED / "reports" / MANIFEST)
     if not reference.exists():
-        raise VerificationError(f"{reference}: no reference manifest (run `make publish` and commit it)")
+        raise VerificationError(f"{reference}: no reference manifest (maintainers: run `make publish` and commit it)")
     ref = json.loads(reference.read_text(encoding="utf-8"))
     rebuilt_root = rebuilt_root or rebuild_in_tmp(root, make_args)
     params = ref["parameters"]
     new = json.loads((rebuilt_root / params["reports_dir"] / MANIFEST).read_text(encoding="utf-8"))
-    return compare(ref, new, reference_dir=reference.parent, rebuilt_root=rebuilt_root)
+    # a reference tree mirrors the repository: <root>/reports/manifest.json
+    return compare(ref, new, reference_dir=reference.parent.parent, rebuilt_root=rebuilt_root)
 
 
 def publish(params: dict[str, Any], root: str | Path = ".") -> Path:
-    """Copy the manifest, the PDF and every CSV artefact to ``published/`` as the reference."""
+    """Copy the manifest, the PDF and every CSV artefact to ``published/`` as the reference.
+
+    ``published/`` mirrors the repository's layout (``published/reports/manifest.json``), so
+    a differing table can be diffed cell by cell against its reference copy.
+    """
     root = Path(root)
     out = root / PUBLISHED
     if out.exists():
@@ -341,7 +346,7 @@ def publish(params: dict[str, Any], root: str | Path = ".") -> Path:
             dst = out / a["path"]
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / a["path"], dst)
-    shutil.copy2(root / params["reports_dir"] / MANIFEST, out / MANIFEST)
+    shutil.copy2(root / params["reports_dir"] / MANIFEST, out / "reports" / MANIFEST)
     return out
 
 

@@ -77,6 +77,8 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     if not declared:
         raise CivicpostsError(f"{notebook}: no cell tagged 'parameters'; every notebook needs one")
     inject = {k: params[k] for k in declared if k in params}
+    # A stale product must not survive a failed rerun looking finished.
+    target.unlink(missing_ok=True)
 
     env_backup = dict(os.environ)
     os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)

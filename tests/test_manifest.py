@@ -1,0 +1,59 @@
+"""The manifest's schema, and verification that catches tampered artefacts and changed inputs."""
+
+import copy
+import json
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from civicposts import manifest
+
+
+def _m(artefacts, inputs=None):
+    return {"schema": manifest.SCHEMA, "git": {"commit": "x", "dirty": False},
+            "environment": {"python": "3.11", "packages": {}}, "parameters": {"reports_dir": "reports"},
+            "inputs": inputs or {"data/raw/a.csv": "a" * 64},
+            "artefacts": [{"path": p, "sha256": h, "compare": "bytes", "compare_sha256": h, "kind": "csv",
+                           "made_by": {"notebook": "n", "function": "f"}, "inputs": {}} for p, h in artefacts]}
+
+
+def test_compare_reports_reproduced_differs_missing_new():
+    ref = _m([("reports/a.csv", "1" * 64), ("reports/b.csv", "2" * 64), ("reports/c.csv", "3" * 64)])
+    new = _m([("reports/a.csv", "1" * 64), ("reports/b.csv", "9" * 64), ("reports/d.csv", "4" * 64)])
+    rows = {r.path: r.status for r in manifest.compare(ref, new)}
+    assert rows == {"reports/a.csv": "reproduced", "reports/b.csv": "differs", "reports/c.csv": "missing",
+                    "reports/d.csv": "new"}
+
+
+def test_compare_reports_changed_input():
+    ref = _m([("reports/a.csv", "1" * 64)])
+    new = copy.deepcopy(ref)
+    new["inputs"]["data/raw/a.csv"] = "b" * 64
+    rows = manifest.compare(ref, new)
+    assert [(r.path, r.status) for r in rows if r.status != "reproduced"] == [("data/raw/a.csv", "input changed")]
+    assert "not reproduced" in manifest.format_rows(rows)
+
+
+def test_csv_diff_names_rows_and_cells(tmp_path):
+    pd.DataFrame({"k": ["a", "b"], "v": ["1", "2"]}).to_csv(tmp_path / "ref.csv", index=False)
+    pd.DataFrame({"k": ["a", "b"], "v": ["1", "3"]}).to_csv(tmp_path / "new.csv", index=False)
+    assert manifest._csv_diff(tmp_path / "ref.csv", tmp_path / "new.csv") == "row 2 'v': '2' -> '3'"
+
+
+def test_built_manifest_matches_schema_and_lists_every_artefact(built_tree):
+    m = json.loads((built_tree / "reports/manifest.json").read_text())
+    jsonschema.validate(m, manifest.MANIFEST_SCHEMA)
+    listed = {a["path"] for a in m["artefacts"]}
+    on_disk = {p.relative_to(built_tree).as_posix() for p in (built_tree / "reports").rglob("*")
+               if p.is_file() and p.name not in ("manifest.json", ".gitkeep")}
+    assert on_disk <= listed
+    assert "reports/civicposts-report.pdf" in listed and "reports/index.html" in listed
+    fig1 = next(a for a in m["artefacts"] if a["path"].endswith("fig01_profile_card.png"))
+    assert fig1["made_by"] == {"notebook": "notebooks/00_paper_facts.ipynb",
+                               "function": "civicposts.figures.profile.profile_card"}
+    assert list(fig1["inputs"]) == ["data/raw/paper/account_snapshot.csv"]
+    text = json.dumps(m)
+    for word in ("start_time", "end_time", '"duration'):
+        i = text.find(word)
+        assert i < 0, f"run times leaked into the manifest: {text[max(0, i - 120):i + 40]}"
