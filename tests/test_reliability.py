@@ -376,6 +376,26 @@ def test_undefined_everywhere_is_one_note_and_q_is_a_share():
     assert roads["alpha_p_below_reliable"] > 0.5  # alpha is far below .800 with 25% errors
 
 
+def test_ordinal_level_for_ordered_single_choice_variable():
+    d = simulate(120, ["a", "b", "c"], 0.2, seed=8)
+    order = CODES["post_type"]  # treat the code list as ordered, for the test
+    t = rel.agreement_table(d, KINDS, CODES, n_boot=200, seed=2, levels={"post_type": "ordinal"})
+    row = t.iloc[0]
+    data = rel.reliability_data(d, "post_type", "single").to_numpy()
+    assert row["level"] == "ordinal" and t.iloc[1]["level"] == "nominal"
+    assert row["alpha"] == pytest.approx(rel.krippendorff_alpha(data, "ordinal", domain=order).value)
+    assert row["alpha"] != pytest.approx(rel.krippendorff_alpha(data).value)
+    assert row["alpha_ci_low"] <= row["alpha"] <= row["alpha_ci_high"]
+    with pytest.raises(ValueError, match="only single-choice"):
+        rel.agreement_table(d, KINDS, CODES, n_boot=10, seed=2, levels={"topic": "ordinal"})
+
+
+def test_alpha_ci_interval_level_is_seeded():
+    a = rel.alpha_ci(KRIPP_2011, "interval", n_boot=500, seed=7)
+    b = rel.alpha_ci(KRIPP_2011, "interval", n_boot=500, seed=7)
+    assert a == b and round(a[0], 3) == 0.849 and a[1] < 0.849 <= a[2] <= 1.0
+
+
 def test_code_used_by_everyone_on_every_unit():
     d = load_decisions()
     d = d[d["variable"] == "topic"].copy()

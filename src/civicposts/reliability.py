@@ -575,12 +575,15 @@ def _row_features(x: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories: int, ci: float,
-               domain: Sequence[str], present_label: str | None) -> dict[str, Any]:
+               domain: Sequence[str], present_label: str | None, *, level: str = "nominal",
+               weights: np.ndarray | None = None) -> dict[str, Any]:
     m = counts.sum(1)
     pair = m >= 2
     width = n_values * n_values + 3 + n_values
     stats = _count_stats(sums[:, :width], n_values, n_categories)
     stats["cohen_kappa"] = _nanmean_rows(_pair_stats(sums[:, width:], n_values))
+    if level == "ordinal" and weights is not None:
+        stats["alpha"] = _alpha_w(counts, weights, "ordinal")  # codes ordered as in the codebook
     stats = {k: stats[k] for k in STATISTICS}
     row: dict[str, Any] = {}
     reasons: dict[str, str] = {}
@@ -640,7 +643,7 @@ def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories
 
 def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Mapping[str, Sequence[str]], *,
                     units: Iterable[str] | None = None, n_boot: int = 1000, seed: int,
-                    ci: float = 0.95) -> pd.DataFrame:
+                    ci: float = 0.95, levels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Agreement per single-choice variable and per (multi-choice variable, code).
 
     Columns: variable, kind, code (None for single-choice rows), alpha, cohen_kappa (mean over
@@ -652,7 +655,15 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
     Krippendorff's q), verdict (from alpha) and notes (why a statistic is undefined, resamples left out). Undefined statistics are NaN
     with their reason in ``notes`` and in ``verdict`` ("undefined: no variation: code never used").
     Rows follow the order of ``kinds`` and ``codes``. ``units`` restricts to a unit sample.
+    ``levels`` may name single-choice variables whose codes are ordered (``{"gov_response":
+    "ordinal"}``, order as in ``codes``): their alpha is then ordinal (column ``level``); the
+    kappas, AC1 and percent agreement stay nominal.
     """
+    for variable, level in (levels or {}).items():
+        if level not in ("nominal", "ordinal"):
+            raise ValueError(f"level of {variable!r} must be 'nominal' or 'ordinal' (codes are labels); got {level!r}")
+        if kinds.get(variable) != "single":
+            raise ValueError(f"only single-choice variables can be ordinal; {variable!r} is {kinds.get(variable)!r}")
     df = _restrict(_check_decisions(decisions), units)
     unknown = sorted(set(df["variable"]) - set(kinds))
     if unknown:
@@ -680,10 +691,12 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
             sums = w @ np.hstack([f for _, f in feats]) if n else np.zeros((w.shape[0], sum(f.shape[1] for _, f in feats)))
             edges = np.cumsum([0] + [f.shape[1] for _, f in feats])
         for i, ((code, _, nv, domain), (counts, _)) in enumerate(zip(specs, feats)):
+            level = (levels or {}).get(variable, "nominal") if kind == "single" else "nominal"
             stats = _row_stats(counts, sums[:, edges[i]:edges[i + 1]], nv, nv, ci, domain,
-                               None if kind == "single" else code)
-            rows.append({"variable": variable, "kind": kind, "code": code, "n_coders": n_coders, **stats})
-    cols = ["variable", "kind", "code"]
+                               None if kind == "single" else code, level=level, weights=w)
+            rows.append({"variable": variable, "kind": kind, "code": code, "level": level,
+                         "n_coders": n_coders, **stats})
+    cols = ["variable", "kind", "code", "level"]
     for s in STATISTICS:
         cols += [s, f"{s}_ci_low", f"{s}_ci_high"]
     cols += ["alpha_p_below_tentative", "alpha_p_below_reliable",
