@@ -414,6 +414,15 @@ def test_agreement_table_deterministic_and_seeded():
     pd.testing.assert_series_equal(t1["alpha"], t3["alpha"])
 
 
+def test_agreement_table_csv_is_byte_identical(tmp_path):
+    from civicposts.iorw import write_csv
+
+    d = simulate(50, ["a", "b"], 0.1, seed=6)
+    write_csv(tmp_path / "a.csv", rel.agreement_table(d, KINDS, CODES, n_boot=100, seed=5))
+    write_csv(tmp_path / "b.csv", rel.agreement_table(d.iloc[::-1], KINDS, CODES, n_boot=100, seed=5))
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
 def test_agreement_table_matches_direct_functions_with_three_coders():
     d = simulate(60, ["a", "b", "c"], 0.2, seed=9)
     d = d[~((d["coder"] == "c") & (d["unit_id"] < "S0020"))]  # coder c skipped 20 units

@@ -286,7 +286,8 @@ def _pair_stats(sums: np.ndarray, n_values: int) -> np.ndarray:
 
 
 def _pa_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    return _count_stats(weights @ _count_features(counts), counts.shape[1], max(counts.shape[1], 2))["percent_agreement"]
+    sums = weights @ _count_features(counts)
+    return _count_stats(sums, counts.shape[1], max(counts.shape[1], 2))["percent_agreement"]
 
 
 def _fleiss_w(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -615,7 +616,8 @@ def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories
             boot = values[1:][~np.isnan(values[1:])]
             # Krippendorff's q: the chance that alpha falls below the smallest acceptable value
             for label, threshold in (("tentative", TENTATIVE), ("reliable", RELIABLE)):
-                row[f"alpha_p_below_{label}"] = float((boot < threshold).mean()) if reason is None and len(boot) else math.nan
+                q = float((boot < threshold).mean()) if reason is None and len(boot) else math.nan
+                row[f"alpha_p_below_{label}"] = q
         if reason is not None:
             reasons[name] = reason
             row[f"_{name}_reason"] = reason
@@ -652,8 +654,8 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
     or more coders), n_values, n_coders, prevalence (multi: share of values where the code is
     present; single: share of the most frequent code, named in modal_code),
     alpha_p_below_tentative / alpha_p_below_reliable (share of bootstrap alphas below .667 / .800,
-    Krippendorff's q), verdict (from alpha) and notes (why a statistic is undefined, resamples left out). Undefined statistics are NaN
-    with their reason in ``notes`` and in ``verdict`` ("undefined: no variation: code never used").
+    Krippendorff's q), verdict (from alpha) and notes (why a statistic is undefined, resamples
+    left out). Undefined statistics are NaN with their reason in ``notes`` and in ``verdict`` ("undefined: no variation: code never used").
     Rows follow the order of ``kinds`` and ``codes``. ``units`` restricts to a unit sample.
     ``levels`` may name single-choice variables whose codes are ordered (``{"gov_response":
     "ordinal"}``, order as in ``codes``): their alpha is then ordinal (column ``level``); the
@@ -688,7 +690,7 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
         feats = [_row_features(x, nv) for _, x, nv, _ in specs]
         if feats:
             # one matrix product per variable: every code's unit features at once
-            sums = w @ np.hstack([f for _, f in feats]) if n else np.zeros((w.shape[0], sum(f.shape[1] for _, f in feats)))
+            sums = w @ np.hstack([f for _, f in feats])
             edges = np.cumsum([0] + [f.shape[1] for _, f in feats])
         for i, ((code, _, nv, domain), (counts, _)) in enumerate(zip(specs, feats)):
             level = (levels or {}).get(variable, "nominal") if kind == "single" else "nominal"
@@ -774,7 +776,8 @@ def disagreements(decisions: pd.DataFrame, kinds: Mapping[str, str], *,
             row[f"codes_{c}"] = _fmt(answers.get(c))
         row.update(decision="", reason="", reconciler="")
         rows.append(row)
-    cols = ["unit_id", "unit_type", "variable", "kind"] + [f"codes_{c}" for c in coders] + ["decision", "reason", "reconciler"]
+    cols = (["unit_id", "unit_type", "variable", "kind"] + [f"codes_{c}" for c in coders]
+            + ["decision", "reason", "reconciler"])
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -818,7 +821,10 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "disagreements") -> bytes:
 
 
 def write_disagreement_sheet(df: pd.DataFrame, csv_path: str | Path, xlsx_path: str | Path) -> tuple[Path, Path]:
-    """Write the reconciliation sheet as CSV (UTF-8 with BOM, for spreadsheets) and xlsx, atomically and deterministically."""
+    """Write the reconciliation sheet as CSV (UTF-8 with BOM, for spreadsheets) and xlsx.
+
+    Both are written atomically through civicposts.iorw and are byte-identical for the same data.
+    """
     p1 = write_csv(csv_path, df, bom=True)
     p2 = write_bytes(xlsx_path, xlsx_bytes(df))
     log.info("wrote disagreement sheet (%d rows) to %s and %s", len(df), p1, p2)
@@ -964,7 +970,8 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame) ->
             a = adj.loc[(u, v)]
             raise InputError(a["source_file"], f"adjudication for unit {u!r}, variable {v!r} matches no coded unit",
                              record=a["record"])
-    cols = ["unit_id", "unit_type", "variable", "codes", "status", "n_coders", "reconciler", "reason", "relation_target"]
+    cols = ["unit_id", "unit_type", "variable", "codes", "status", "n_coders", "reconciler", "reason",
+            "relation_target"]
     final = pd.DataFrame(rows, columns=cols)
     n_open = int((final["status"] == "unresolved").sum())
     if n_open:

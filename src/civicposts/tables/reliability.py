@@ -8,18 +8,20 @@ import pandas as pd
 
 from .. import reliability
 
-REPORT_COLUMNS = ["variable", "code", "alpha", "alpha_ci_low", "alpha_ci_high", "cohen_kappa", "fleiss_kappa",
-                  "ac1", "percent_agreement", "n_units", "n_coders", "prevalence", "verdict", "notes"]
+REPORT_COLUMNS = ["variable", "code", "level", "alpha", "alpha_ci_low", "alpha_ci_high", "cohen_kappa", "fleiss_kappa",
+                  "ac1", "percent_agreement", "alpha_p_below_tentative", "alpha_p_below_reliable",
+                  "n_units", "n_coders", "prevalence", "verdict", "notes"]
 
 
 def agreement_summary(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Mapping[str, Sequence[str]], *,
                       seed: int, n_boot: int = 1000, units: Iterable[str] | None = None,
-                      digits: int = 3) -> pd.DataFrame:
+                      digits: int = 3, levels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The agreement table with the columns a report shows, statistics rounded to ``digits``."""
-    table = reliability.agreement_table(decisions, kinds, codes, units=units, n_boot=n_boot, seed=seed)
+    table = reliability.agreement_table(decisions, kinds, codes, units=units, n_boot=n_boot, seed=seed,
+                                        levels=levels)
     out = table[REPORT_COLUMNS].copy()
     num = ["alpha", "alpha_ci_low", "alpha_ci_high", "cohen_kappa", "fleiss_kappa", "ac1",
-           "percent_agreement", "prevalence"]
+           "percent_agreement", "alpha_p_below_tentative", "alpha_p_below_reliable", "prevalence"]
     out[num] = out[num].astype(float).round(digits)
     out["code"] = out["code"].fillna("")
     return out
