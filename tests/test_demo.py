@@ -314,7 +314,7 @@ def test_simulated_coder_files_follow_the_contract_and_codebook(rebuilt: Path, k
                               "relation", "codebook_version"}
             assert r["coder"] == coder and r["unit_type"] == "post" and "SIMULATED coder" in r["memo"]
             assert r["codebook_version"] == book.version
-            assert re.fullmatch(r"2021-03-0\dT\d\d:\d\d:\d\dZ", r["timestamp"])
+            assert re.fullmatch(r"2021-03-0\dT\d\d:\d\d:\d\d\.000000Z", r["timestamp"])
             book.check(r["variable"], r["codes"], unit_type="post", relation=r["relation"],
                        where=f"simulated_{coder}.jsonl", record=i + 1)
             if r["variable"] == "post_type" and r["codes"] == ["official_followup"]:
@@ -322,20 +322,24 @@ def test_simulated_coder_files_follow_the_contract_and_codebook(rebuilt: Path, k
 
 
 def test_simulated_error_rates_are_ordered_and_near_nominal(rebuilt: Path, key: pd.DataFrame) -> None:
+    from civicposts.coding import latest, load_history
+    history = load_history(rebuilt / "coding")  # the coding store's own reader
+    decisions = latest(history)
+    assert len(history) > len(decisions), "some decisions should be revised"
+    assert set(decisions["coder"]) == set(demo.DEFAULT_ERROR_RATES)
+    assert decisions["memo"].str.contains("SIMULATED coder").all()
     k = key.set_index("post_id")
     observed = {}
     for coder, rate in demo.DEFAULT_ERROR_RATES.items():
-        latest: dict[tuple[str, str], dict] = {}
-        lines = _coder_lines(rebuilt, coder)
-        for r in lines:  # latest line per (unit, variable) wins
-            latest[(r["unit_id"], r["variable"])] = r
-        assert len(lines) > len(latest), "some decisions should be revised"
-        wrong = 0
-        for (unit, var), r in latest.items():
-            truth = sorted(demo._true_codes(k.loc[unit].to_dict())[var])
-            wrong += r["codes"] != truth
-        observed[coder] = wrong / len(latest)
+        d = decisions[decisions["coder"] == coder]
+        assert len(d) == 200 * 4
+        wrong = sum(tuple(codes) != tuple(sorted(demo._true_codes(k.loc[u].to_dict())[v]))
+                    for u, v, codes in zip(d["unit_id"], d["variable"], d["codes"]))
+        observed[coder] = wrong / len(d)
         assert abs(observed[coder] - rate) < 0.04, (coder, observed[coder])
+        fu = d[(d["variable"] == "post_type") & (d["codes"] == ("official_followup",))]
+        right = [t == k.loc[u, "follows_up"] for u, t in zip(fu["unit_id"], fu["relation_target"])]
+        assert len(fu) > 10 and sum(right) / len(right) >= 1 - rate - 0.15
     assert observed["sim_a"] < observed["sim_b"] < observed["sim_c"]
 
 

@@ -846,16 +846,22 @@ def _perturb(variable: str, codes: list[str], rng: np.random.Generator) -> list[
 def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
                     coders: tuple[str, ...] = ("sim_a", "sim_b", "sim_c"),
                     error_rates: dict[str, float] | None = None, seed: int = SIM_SEED,
-                    codebook_version: str = "1.0.0", out_dir: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
+                    codebook: Any = None, out_dir: str | Path | None = None) -> dict[str, list[dict[str, Any]]]:
     """SIMULATED coders' records (coder-file contract) for ``units`` (post ids in ``answer_key``).
 
     Each decision (unit × variable) is the answer key's codes, replaced with probability
-    ``error_rates[coder]`` by a plausible confusion (:data:`CONFUSIONS`). Official follow-ups carry
-    a ``follows_up`` relation on their post_type record (with the same error rate, a wrong earlier
-    complaint). About :data:`REVISION_RATE` of decisions are first coded differently and corrected
-    later in the session, exercising "latest line wins". Timestamps are derived from ``seed``.
-    With ``out_dir``, writes ``simulated_<coder>.jsonl`` there. Returns ``{coder: [record, ...]}``.
+    ``error_rates[coder]`` (default :data:`DEFAULT_ERROR_RATES`) by a plausible confusion
+    (:data:`CONFUSIONS`). Official follow-ups carry a ``follows_up`` relation on their post_type
+    record (with the same error rate, pointing to a wrong complaint). About :data:`REVISION_RATE`
+    of decisions are first coded differently and corrected at the end of the session, exercising
+    "latest line wins". Timestamps are derived from ``seed`` (no wall clock). Records are built and
+    validated by :func:`civicposts.coding.make_record` against ``codebook`` (default: the shared
+    codebook file). With ``out_dir``, writes ``simulated_<coder>.jsonl`` there (replacing it).
+    Returns ``{coder: [record, ...]}`` in file order.
     """
+    from .codebook import load_codebook
+    from .coding import make_record
+    book = codebook if codebook is not None else load_codebook()
     rates = {**DEFAULT_ERROR_RATES, **(error_rates or {})}
     missing = [c for c in coders if c not in rates]
     if missing:
@@ -872,7 +878,19 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
         rate = rates[coder]
         t = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc) + timedelta(days=ci, seconds=int(rng.integers(0, 3600)))
         records: list[dict[str, Any]] = []
-        corrections: list[dict[str, Any]] = []
+        corrections: list[tuple[str, str, list[str], dict[str, str] | None]] = []
+
+        def record(unit: str, var: str, codes: list[str], relation: dict[str, str] | None, memo: str,
+                   when: datetime) -> dict[str, Any]:
+            return make_record(book, coder, unit, "post", var, codes, memo=memo, relation=relation,
+                               timestamp=when, where=f"simulated_{coder}.jsonl", record=len(records) + 1)
+
+        def wrong_complaint(unit: str, avoid: str | None = None) -> str:
+            target = _pick(rng, complaints)
+            while target in (unit, avoid):
+                target = _pick(rng, complaints)
+            return target
+
         for unit in [units[i] for i in rng.permutation(len(units))]:
             row = key.loc[unit].to_dict()
             truth = _true_codes(row)
@@ -883,28 +901,24 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
                     codes = _perturb(var, codes, rng)
                 relation = None
                 if var == "post_type" and codes == ["official_followup"]:
-                    target = row["follows_up"]
+                    target = row["follows_up"] or wrong_complaint(unit)
                     if rng.random() < rate:
-                        target = _pick(rng, [c for c in complaints if c != target])
+                        target = wrong_complaint(unit, target)
                     relation = {"type": "follows_up", "target": target}
-                rec = {"unit_id": unit, "unit_type": "post", "variable": var, "codes": sorted(codes),
-                       "coder": coder, "timestamp": (t + timedelta(seconds=vi)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                       "memo": "SIMULATED coder", "relation": relation, "codebook_version": codebook_version}
+                when = t + timedelta(seconds=vi)
                 if rng.random() < REVISION_RATE:
-                    first = dict(rec, codes=sorted(_perturb(var, truth[var], rng)),
-                                 memo="SIMULATED coder (first attempt, revised later)")
-                    if first["codes"] != ["official_followup"]:
-                        first["relation"] = None
-                    elif first["relation"] is None:
-                        first["relation"] = {"type": "follows_up", "target": _pick(rng, complaints)}
-                    records.append(first)
-                    corrections.append(dict(rec, memo="SIMULATED coder (revision)"))
+                    first = _perturb(var, truth[var], rng)
+                    first_rel = None
+                    if var == "post_type" and first == ["official_followup"]:
+                        first_rel = relation or {"type": "follows_up", "target": wrong_complaint(unit)}
+                    records.append(record(unit, var, first, first_rel,
+                                          "SIMULATED coder (first attempt, revised later)", when))
+                    corrections.append((unit, var, codes, relation))
                 else:
-                    records.append(rec)
-        for rec in corrections:
+                    records.append(record(unit, var, codes, relation, "SIMULATED coder", when))
+        for unit, var, codes, relation in corrections:
             t += timedelta(seconds=int(rng.integers(20, 120)))
-            rec["timestamp"] = t.strftime("%Y-%m-%dT%H:%M:%SZ")
-            records.append(rec)
+            records.append(record(unit, var, codes, relation, "SIMULATED coder (revision)", t))
         result[coder] = records
         if out_dir is not None:
             write_bytes(Path(out_dir) / f"simulated_{coder}.jsonl", coder_file_bytes(records))
@@ -912,8 +926,9 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
 
 
 def coder_file_bytes(records: list[dict[str, Any]]) -> bytes:
-    """A coder file's bytes: one JSON object per line (sorted keys, UTF-8), in the given order."""
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")
+    """A coder file's bytes, encoded line by line as the coding store does (:func:`civicposts.coding.encode_record`)."""
+    from .coding import encode_record
+    return b"".join(encode_record(r) for r in records)
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -983,11 +998,13 @@ constants.
 
 def render(*, n_posts: int = 5000, seed: int = DEFAULT_SEED, start: str = "2020-01-01",
            end: str = "2021-02-28", sample_size: int = 200, sim_seed: int = SIM_SEED,
-           codebook_version: str | None = None) -> dict[str, bytes]:
+           codebook: Any = None) -> dict[str, bytes]:
     """Every file of the FICTIONAL demo folder, as ``{relative path: bytes}``, without writing.
 
     Paths: ``instaloader/demo.kota.update/…``, ``answer_key_FICTIONAL.csv``,
     ``coding/overlap_sample_FICTIONAL.csv``, ``coding/simulated_<coder>.jsonl``, ``README.md``.
+    ``codebook`` (a :class:`civicposts.codebook.Codebook`) validates the simulated codings and gives
+    their codebook_version; default: ``data/raw/coding/codebook.yaml``.
     """
     if n_posts < 50:
         raise ValueError(f"n_posts={n_posts}: the demo needs at least 50 posts")
@@ -1000,9 +1017,7 @@ def render(*, n_posts: int = 5000, seed: int = DEFAULT_SEED, start: str = "2020-
              for name, data in _corpus_files(posts, citizens, seed, set(sample["post_id"])).items()}
     files[ANSWER_KEY_NAME] = _csv_bytes(key)
     files[f"coding/{SAMPLE_NAME}"] = _csv_bytes(sample)
-    if codebook_version is None:
-        codebook_version = _codebook_version()
-    coders = simulate_coders(key, sample["post_id"], seed=sim_seed, codebook_version=codebook_version)
+    coders = simulate_coders(key, sample["post_id"], seed=sim_seed, codebook=codebook)
     for coder, records in coders.items():
         files[f"coding/simulated_{coder}.jsonl"] = coder_file_bytes(records)
     counts = key["post_type"].value_counts().sort_index()
@@ -1031,16 +1046,6 @@ def build(out_dir: str | Path = "data/raw/demo", **kwargs: Any) -> dict[str, byt
             write_bytes(out / rel, data)
     log.info("FICTIONAL demo: %d files written under %s", len(files), out)
     return files
-
-
-def _codebook_version() -> str:
-    """The version of the shared codebook, or "1.0.0" when it cannot be read."""
-    try:
-        from .codebook import load_codebook
-        return load_codebook().version
-    except Exception as exc:  # the demo can be built before the codebook exists
-        log.warning("codebook version unavailable (%s); using 1.0.0", exc)
-        return "1.0.0"
 
 
 def main(argv: list[str] | None = None) -> int:
