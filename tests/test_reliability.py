@@ -562,6 +562,19 @@ def test_read_adjudications_errors(name, pattern):
         rel.read_adjudications(FIX / name, codes=CODES)
 
 
+def test_sheet_round_trip(tmp_path):
+    from civicposts.iorw import write_csv
+
+    d = load_decisions()
+    csv, _ = rel.write_disagreement_sheet(rel.disagreements(d, KINDS), tmp_path / "s.csv", tmp_path / "s.xlsx")
+    filled = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    filled.loc[filled["unit_id"] == "U2", ["decision", "reason", "reconciler"]] = ["news", "council news", "lead"]
+    write_csv(tmp_path / "filled.csv", filled, bom=True)
+    final = rel.apply_adjudications(d, rel.read_adjudications(tmp_path / "filled.csv", codes=CODES))
+    by = final.set_index(["unit_id", "variable"])["status"]
+    assert by[("U2", "post_type")] == "adjudicated" and by[("U1", "topic")] == "unresolved"
+
+
 def test_adjudication_for_unknown_unit_is_an_error():
     adj = rel.read_adjudications(FIX / "adjudications_ok.jsonl")
     adj.loc[0, "unit_id"] = "U99"
@@ -574,7 +587,12 @@ def test_student_feedback():
     fb = rel.student_feedback(d[d["coder"] == "bayu"], d[d["coder"] == "ana"], KINDS, DEFS)
     summary = fb[fb["row"] == "summary"]
     pt = summary[summary["variable"] == "post_type"].iloc[0]
-    assert pt["n_units"] == 3 and pt["agreement"] == pytest.approx(2 / 3)
+    assert pd.isna(pt["code"]) and pt["n_units"] == 3 and pt["agreement"] == pytest.approx(2 / 3)
+    per_code = summary[summary["variable"] == "post_type"].set_index("code")
+    assert per_code.loc["news", "agreement"] == pytest.approx(2 / 3)  # ana said news on U2, bayu not
+    assert per_code.loc["official_followup", "agreement"] == 1.0
+    assert len(dis_rows := fb[(fb["row"] == "disagreement") & (fb["variable"] == "post_type")]) == 1
+    assert dis_rows.iloc[0]["unit_id"] == "U2"
     dis = fb[fb["row"] == "disagreement"]
     single = dis[dis["variable"] == "post_type"].iloc[0]
     assert (single["unit_id"], single["student_code"], single["reference_code"]) == ("U2", "complaint", "news")

@@ -968,8 +968,9 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame) ->
         if stray:
             u, v = stray[0]
             a = adj.loc[(u, v)]
-            raise InputError(a["source_file"], f"adjudication for unit {u!r}, variable {v!r} matches no coded unit",
-                             record=a["record"])
+            raise InputError(a.get("source_file", "adjudications"),
+                             f"adjudication for unit {u!r}, variable {v!r} matches no coded unit",
+                             record=a.get("record"))
     cols = ["unit_id", "unit_type", "variable", "codes", "status", "n_coders", "reconciler", "reason",
             "relation_target"]
     final = pd.DataFrame(rows, columns=cols)
@@ -1000,9 +1001,10 @@ def student_feedback(student_decisions: pd.DataFrame, reference_decisions: pd.Da
 
     Two kinds of rows (column ``row``):
 
-    - "summary": per student, variable and code (multi) or variable (single): n_units compared,
-      agreement (share of units where the student matches the reference) and cohen_kappa
-      (NaN with ``note`` when undefined).
+    - "summary": per student and variable (single-choice, code empty) and per student, variable
+      and code (presence or absence of the code, for both kinds; codes from ``definitions`` are
+      listed even when nobody used them): n_units compared, agreement (share of units where the
+      student matches the reference) and cohen_kappa (NaN with ``note`` when undefined).
     - "disagreement": per unit where the student differs: the student's and the reference
       answer, the code in question, and the codebook ``definitions`` of the student's code and
       of the reference code, so the student can see which definition applied.
@@ -1041,7 +1043,6 @@ def student_feedback(student_decisions: pd.DataFrame, reference_decisions: pd.Da
                                        "student_definition": define(variable, x),
                                        "reference_definition": define(variable, y),
                                        "note": f"you chose {x!r}; the reference chose {y!r}"})
-                continue
             codes_seen = sorted({c for _, s, r in pairs for c in (*s, *r)} |
                                 {code for (v, code) in definitions if v == variable})
             for code in codes_seen:
@@ -1051,6 +1052,8 @@ def student_feedback(student_decisions: pd.DataFrame, reference_decisions: pd.Da
                 summary.append({"row": "summary", "coder": student, "variable": variable, "code": code,
                                 "n_units": len(pairs), "agreement": float(np.mean(np.equal(a, b))),
                                 "cohen_kappa": k.value, "note": k.reason or ""})
+                if kind == "single":
+                    continue  # single-choice disagreements are listed once per unit above
                 for (unit, s, r), x, y in zip(pairs, a, b):
                     if x != y:
                         x, y = x == "present", y == "present"
