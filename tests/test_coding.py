@@ -298,3 +298,20 @@ def test_tables(store, book):
     info = f[f.code == "info_source_for_officials"].iloc[0]
     assert (info.n_units, info.n_units_all_coders) == (1, 0)
     assert codebook_table(book)["n_units"].eq(0).all()
+
+
+def test_fast_and_line_by_line_readers_agree(tmp_path, store):
+    from civicposts.coding import _read_checked, _read_fast
+    store.append("ana", "P1", "post", "topic", ["waste", "roads"], memo="ünïcode 😡")
+    store.append("ana", "P2", "post", "post_type", ["official_followup"], relation={"type": "follows_up", "target": "P1"})
+    data = store.path_for("ana").read_bytes() + (FIX / "coder_ok.jsonl").read_bytes()
+    fast = _read_fast("x.jsonl", data)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _read_checked("x.jsonl", data))
+    # blank lines keep their numbers; a hand-written timestamp without microseconds is normalised
+    odd = data.replace(b'"2021-03-01T01:00:00.000000Z"', b'"2021-03-01T08:00:00+07:00"') + b"\n\n"
+    p = tmp_path / "odd.jsonl"
+    p.write_bytes(b"\n" + odd)
+    h = read_coder_file(p)
+    assert h["line"].tolist() == [2, 3, 4, 5, 6, 7]
+    assert h.loc[2, "timestamp"] == pd.Timestamp("2021-03-01T01:00:00Z")

@@ -198,29 +198,44 @@ class Codebook:
         ``source_file``/``line`` when present, else the coder), the code and the codebook path;
         the message also counts the other bad rows.
         """
-        problems: list[InputError] = []
+        n = len(decisions)
+        if n == 0:
+            return
         has_src = "source_file" in decisions.columns and "line" in decisions.columns
-        cols = ["variable", "codes", "coder", "unit_type"] + (["source_file", "line"] if has_src else [])
-        has_rel = "relation_target" in decisions.columns
-        rel_col = decisions["relation_target"].tolist() if has_rel else [None] * len(decisions)
-        rtype_col = (decisions["relation_type"].tolist() if "relation_type" in decisions.columns
-                     else ["follows_up"] * len(decisions))
-        for i, row in enumerate(zip(*(decisions[c].tolist() for c in cols), strict=True)):
-            rec = dict(zip(cols, row, strict=True))
-            where = rec["source_file"] if has_src else f"coder {rec['coder']!r}"
-            record = f"line {rec['line']}" if has_src else i
-            target = rel_col[i]
-            relation = None if target is None or (isinstance(target, float) and pd.isna(target)) else {
-                "type": rtype_col[i], "target": target}
-            try:
-                self.check(rec["variable"], rec["codes"], unit_type=rec["unit_type"], relation=relation,
-                           where=where, record=record)
-            except InputError as exc:
-                problems.append(exc)
-        if problems:
-            first = problems[0]
-            more = f" (and {len(problems) - 1} more bad coding(s))" if len(problems) > 1 else ""
-            raise InputError(first.path, first.problem + more, first.record)
+        targets = decisions["relation_target"].tolist() if "relation_target" in decisions.columns else [None] * n
+        rtypes = (decisions["relation_type"].tolist() if "relation_type" in decisions.columns
+                  else ["follows_up"] * n)
+        # Check each distinct (variable, codes, unit_type, relation) once: a history has few of them.
+        verdict: dict[tuple, InputError | None] = {}
+        bad_rows: list[tuple[int, tuple]] = []
+        for i, (var, codes, utype, target, rtype) in enumerate(zip(
+                decisions["variable"].tolist(), decisions["codes"].tolist(), decisions["unit_type"].tolist(),
+                targets, rtypes, strict=True)):
+            has_rel = not (target is None or (isinstance(target, float) and pd.isna(target)))
+            if not has_rel:
+                rkey = None
+            elif isinstance(target, str) and target.strip():
+                rkey = (rtype, True)
+            else:
+                rkey = (rtype, repr(target))
+            codes_t = (codes,) if isinstance(codes, str) else tuple(codes)
+            k = (var, codes_t, utype, rkey)
+            if k not in verdict:
+                relation = {"type": rtype, "target": target} if has_rel else None
+                try:
+                    self.check(var, codes_t, unit_type=utype, relation=relation)
+                    verdict[k] = None
+                except InputError as exc:
+                    verdict[k] = exc
+            if verdict[k] is not None:
+                bad_rows.append((i, k))
+        if bad_rows:
+            i, k = bad_rows[0]
+            row = decisions.iloc[i]
+            where = row["source_file"] if has_src else f"coder {row['coder']!r}"
+            record = f"line {row['line']}" if has_src else i
+            more = f" (and {len(bad_rows) - 1} more bad coding(s))" if len(bad_rows) > 1 else ""
+            raise InputError(where, verdict[k].problem + more, record)
 
 
 def _text(path: Path, data: dict[str, Any], key: str, where: str) -> str:

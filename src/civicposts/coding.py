@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -171,71 +172,206 @@ def _empty_history() -> pd.DataFrame:
     return df
 
 
-def _parse_line(path: str, lineno: int, raw: bytes) -> tuple:
-    try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON ({exc})", f"line {lineno}") from None
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_STR_FIELDS = ("unit_id", "unit_type", "variable", "coder", "timestamp", "codebook_version")
+_FIELD_SET = frozenset(RECORD_FIELDS)
+
+
+def _check_obj(path: str, lineno: int, obj: Any) -> None:
+    """Raise InputError naming the file and line if ``obj`` is not a well-formed coding record."""
+    where = f"line {lineno}"
     if not isinstance(obj, dict):
-        raise InputError(path, "expected a JSON object", f"line {lineno}")
+        raise InputError(path, "expected a JSON object", where)
     missing = [k for k in RECORD_FIELDS if k not in obj]
     if missing:
-        raise InputError(path, f"missing field(s) {', '.join(missing)}", f"line {lineno}")
-    for key in ("unit_id", "unit_type", "variable", "coder", "timestamp", "codebook_version"):
+        raise InputError(path, f"missing field(s) {', '.join(missing)}", where)
+    for key in _STR_FIELDS:
         if not isinstance(obj[key], str) or not obj[key]:
-            raise InputError(path, f"field {key!r} must be a non-empty string, got {obj[key]!r}", f"line {lineno}")
+            raise InputError(path, f"field {key!r} must be a non-empty string, got {obj[key]!r}", where)
     if obj["unit_type"] not in ("post", "interview"):
-        raise InputError(path, f"unit_type must be 'post' or 'interview', got {obj['unit_type']!r}", f"line {lineno}")
+        raise InputError(path, f"unit_type must be 'post' or 'interview', got {obj['unit_type']!r}", where)
     codes = obj["codes"]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        raise InputError(path, f"'codes' must be a list of strings, got {codes!r}", f"line {lineno}")
+        raise InputError(path, f"'codes' must be a list of strings, got {codes!r}", where)
     if not isinstance(obj["memo"], str):
-        raise InputError(path, f"'memo' must be a string, got {obj['memo']!r}", f"line {lineno}")
+        raise InputError(path, f"'memo' must be a string, got {obj['memo']!r}", where)
     rel = obj["relation"]
-    if rel is None:
-        rtype = rtarget = None
-    elif (isinstance(rel, dict) and isinstance(rel.get("type"), str) and isinstance(rel.get("target"), str)
-          and rel["target"]):
-        rtype, rtarget = rel["type"], rel["target"]
-    else:
+    if rel is not None and not (isinstance(rel, dict) and isinstance(rel.get("type"), str)
+                                and isinstance(rel.get("target"), str) and rel["target"]):
         raise InputError(path, f"'relation' must be null or {{\"type\": str, \"target\": str}}, got {rel!r}",
-                         f"line {lineno}")
-    ts = obj["timestamp"]
-    if not (len(ts) >= 20 and ts.endswith("Z") and ts[4] == "-" and ts[10] == "T"):
-        ts = _norm_timestamp(ts, path, f"line {lineno}")
-    return (obj["unit_id"], obj["unit_type"], obj["variable"], obj["coder"], tuple(sorted(codes)),
-            obj["memo"], rtype, rtarget, ts, obj["codebook_version"], path, lineno)
+                         where)
+
+
+def _ok(obj: Any) -> bool:
+    """Fast path of _check_obj for the common, well-formed line."""
+    if type(obj) is not dict or not _FIELD_SET <= obj.keys():
+        return False
+    for key in _STR_FIELDS:
+        v = obj[key]
+        if type(v) is not str or not v:
+            return False
+    codes, rel = obj["codes"], obj["relation"]
+    return (obj["unit_type"] in ("post", "interview") and type(codes) is list
+            and all(type(c) is str for c in codes) and type(obj["memo"]) is str
+            and (rel is None or (type(rel) is dict and type(rel.get("type")) is str
+                                 and type(rel.get("target")) is str and bool(rel["target"]))))
+
+
+def _load_objects(path: str, data: bytes) -> tuple[list[int], list[Any]]:
+    """(line numbers, parsed objects) of the non-blank lines; InputError names a line that is not JSON."""
+    linenos, chunks = [], []
+    for i, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.strip():
+            linenos.append(i)
+            chunks.append(raw)
+    try:  # one parser call for the whole file; fall back to line by line to name a bad line
+        objs = orjson.loads(b"[" + b",".join(chunks) + b"]")
+        if len(objs) == len(chunks):
+            return linenos, objs
+    except orjson.JSONDecodeError:
+        pass
+    objs = []
+    for lineno, raw in zip(linenos, chunks, strict=True):
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InputError(path, f"not valid JSON ({exc})", f"line {lineno}") from None
+        objs.append(obj)
+    return linenos, objs
 
 
 def read_coder_file(path: str | Path) -> pd.DataFrame:
     """The full history in one coder file, one row per line, in file order.
 
     Columns: unit_id, unit_type, variable, coder, codes (sorted tuple), memo, relation_type,
-    relation_target, timestamp (datetime64 UTC), codebook_version, source_file, line (1-based).
-    A malformed line raises InputError naming the file and the line; blank lines are skipped.
-    Codes are not checked against a codebook here (use ``Codebook.validate_codings``).
+    relation_target (None when no relation), timestamp (datetime64 UTC), codebook_version,
+    source_file, line (1-based). A malformed line raises InputError naming the file and the
+    line; blank lines are skipped. Codes are not checked against a codebook here (use
+    ``Codebook.validate_codings``).
     """
     path_s = str(path)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(path_s, "coder file not found") from None
-    rows = []
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        rows.append(_parse_line(path_s, lineno, raw))
-    if not rows:
+    if not data.strip():
         return _empty_history()
-    df = pd.DataFrame.from_records(rows, columns=HISTORY_COLUMNS)
-    for i, col in ((6, "relation_type"), (7, "relation_target")):  # keep None (not NaN) for "no relation"
-        df[col] = pd.Series([r[i] for r in rows], dtype=object)
+    fast = _read_fast(path_s, data)
+    return fast if fast is not None else _read_checked(path_s, data)
+
+
+def _timestamps(stamps: list[str], path_s: str, linenos: Sequence[int]) -> pd.Series:
+    for i, ts in enumerate(stamps):  # anything but the canonical form is normalised (or named) here
+        if len(ts) != 27 or ts[-1] != "Z" or ts[10] != "T":
+            stamps[i] = _norm_timestamp(ts, path_s, f"line {linenos[i]}")
     try:
-        df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        raise InputError(path_s, f"a timestamp is not ISO-8601 ({exc})") from None
-    df["line"] = df["line"].astype("int64")
-    return df
+        return pd.to_datetime(pd.Series(stamps, dtype=object), utc=True, format=_TS_FORMAT)
+    except (ValueError, TypeError):
+        for i, ts in enumerate(stamps):
+            try:
+                pd.to_datetime(ts, utc=True, format=_TS_FORMAT)
+            except (ValueError, TypeError) as exc:
+                raise InputError(path_s, f"timestamp {ts!r} is not a valid time ({exc})",
+                                 f"line {linenos[i]}") from None
+        raise
+
+
+def _frame(path_s: str, linenos: Sequence[int], cols: dict[str, Any]) -> pd.DataFrame:
+    df = pd.DataFrame({
+        **{k: cols[k] for k in ("unit_id", "unit_type", "variable", "coder")},
+        "codes": pd.Series(cols["codes"], dtype=object),
+        "memo": cols["memo"],
+        # object dtype keeps None (not NaN) for "no relation"
+        "relation_type": pd.Series(cols["relation_type"], dtype=object),
+        "relation_target": pd.Series(cols["relation_target"], dtype=object),
+        "timestamp": _timestamps(cols["timestamp"], path_s, linenos),
+        "codebook_version": cols["codebook_version"],
+        "source_file": path_s,
+        "line": np.asarray(linenos, dtype="int64"),
+    })
+    return df[HISTORY_COLUMNS]
+
+
+def _sorted_codes(lists: list[list[str]]) -> list[tuple[str, ...]]:
+    return [tuple(c) if len(c) < 2 else tuple(sorted(c)) for c in lists]
+
+
+def _read_checked(path_s: str, data: bytes) -> pd.DataFrame:
+    """Line-by-line parsing with a precise error for the first bad line."""
+    linenos, objs = _load_objects(path_s, data)
+    if not objs:
+        return _empty_history()
+    for lineno, obj in zip(linenos, objs, strict=True):
+        if not _ok(obj):
+            _check_obj(path_s, lineno, obj)
+    rels = [o["relation"] for o in objs]
+    cols = {k: [o[k] for o in objs] for k in ("unit_id", "unit_type", "variable", "coder", "memo", "timestamp",
+                                               "codebook_version")}
+    cols["codes"] = _sorted_codes([o["codes"] for o in objs])
+    cols["relation_type"] = [None if r is None else r["type"] for r in rels]
+    cols["relation_target"] = [None if r is None else r["target"] for r in rels]
+    return _frame(path_s, linenos, cols)
+
+
+def _read_fast(path_s: str, data: bytes) -> pd.DataFrame | None:
+    """Parse a well-formed file with pyarrow's JSON reader (C++); None if anything looks wrong, so
+    the caller re-reads it line by line and names the bad line."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.json as pj
+
+    if not data.endswith(b"\n"):
+        return None  # torn last line
+    linenos = [i for i, raw in enumerate(data.split(b"\n"), start=1) if raw.strip()]
+    string = pa.string()
+    schema = pa.schema([("unit_id", string), ("unit_type", string), ("variable", string),
+                        ("codes", pa.list_(string)), ("coder", string), ("timestamp", string), ("memo", string),
+                        ("relation", pa.struct([("type", string), ("target", string)])),
+                        ("codebook_version", string)])
+    try:
+        tbl = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(use_threads=False,
+                                                                               block_size=max(1 << 20, len(data) + 1)),
+                           parse_options=pj.ParseOptions(explicit_schema=schema,
+                                                         unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if tbl.num_rows != len(linenos):
+        return None
+    for name in _STR_FIELDS:
+        col = tbl.column(name)
+        if col.null_count or pc.any(pc.equal(pc.utf8_length(col), 0)).as_py():
+            return None
+    if tbl.column("memo").null_count or tbl.column("codes").null_count:
+        return None
+    if not pc.all(pc.is_in(tbl.column("unit_type"), value_set=pa.array(["post", "interview"]))).as_py():
+        return None
+    if pc.list_flatten(tbl.column("codes")).null_count:
+        return None
+    rel = tbl.column("relation").combine_chunks()
+    rtype, rtarget = pc.struct_field(rel, [0]), pc.struct_field(rel, [1])
+    present = pc.is_valid(rel)
+    if pc.any(pc.and_(present, pc.or_(pc.is_null(rtype), pc.is_null(rtarget)))).as_py() or \
+            pc.any(pc.and_(present, pc.equal(pc.utf8_length(rtarget), 0))).as_py():
+        return None
+    stamps = tbl.column("timestamp")
+    if not (pc.all(pc.equal(pc.utf8_length(stamps), 27)).as_py()
+            and pc.all(pc.ends_with(stamps, "Z")).as_py()):
+        return None  # non-canonical timestamps: normalised line by line
+    try:
+        when = pc.cast(stamps, pa.timestamp("us", tz="UTC")).to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    df = pd.DataFrame({
+        **{k: tbl.column(k).to_pandas() for k in ("unit_id", "unit_type", "variable", "coder", "memo")},
+        "codes": pd.Series(_sorted_codes(tbl.column("codes").to_pylist()), dtype=object),
+        "relation_type": pd.Series(pc.if_else(present, rtype, None).to_pylist(), dtype=object),
+        "relation_target": pd.Series(pc.if_else(present, rtarget, None).to_pylist(), dtype=object),
+        "timestamp": when,
+        "codebook_version": tbl.column("codebook_version").to_pandas(),
+        "source_file": path_s,
+        "line": np.asarray(linenos, dtype="int64"),
+    })
+    return df[HISTORY_COLUMNS]
 
 
 def _coder_files(items: Iterable[str | Path]) -> list[Path]:
@@ -272,10 +408,18 @@ def latest(history: pd.DataFrame) -> pd.DataFrame:
     if history.empty:
         out = _empty_history()
         return out[DECISION_COLUMNS]
-    order = history.sort_values(["timestamp", "source_file", "line"], kind="mergesort")
-    dec = order.drop_duplicates(["coder", "unit_id", "variable"], keep="last")
-    dec = dec.sort_values(["coder", "unit_id", "variable"], kind="mergesort")
-    return dec[DECISION_COLUMNS].reset_index(drop=True)
+    ts = history["timestamp"].to_numpy(dtype="datetime64[us]").astype("int64")
+    files = pd.factorize(history["source_file"], sort=True)[0]
+    lines = history["line"].to_numpy(dtype="int64")
+    c_code, c_uni = pd.factorize(history["coder"], sort=True)
+    u_code, u_uni = pd.factorize(history["unit_id"], sort=True)
+    v_code, v_uni = pd.factorize(history["variable"], sort=True)
+    key = (c_code.astype("int64") * len(u_uni) + u_code) * len(v_uni) + v_code  # sorts like (coder, unit, var)
+    order = np.lexsort((lines, files, ts))  # oldest first; the last key is the primary one
+    rev = order[::-1]
+    _, first_in_rev = np.unique(key[rev], return_index=True)  # unique() sorts by key: coder, unit, variable
+    keep = rev[first_in_rev]
+    return history.iloc[keep][DECISION_COLUMNS].reset_index(drop=True)
 
 
 def orphans(decisions: pd.DataFrame, unit_ids: Iterable[str]) -> pd.DataFrame:
