@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,7 @@ def test_promotion_rule(caption, promo):
 
 # --- properties ----------------------------------------------------------------------------------
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
 def test_clean_text_never_crashes_and_is_idempotent(texts):
     once = C.clean_text(pd.Series(texts))
@@ -132,6 +133,14 @@ def test_clean_text_never_crashes_and_is_idempotent(texts):
     assert all(isinstance(t, str) for t in once)
     twice = C.clean_text(once)
     assert twice.tolist() == once.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=6))
+def test_fast_tokeniser_matches_token_pattern(texts):
+    expected = [T.TOKEN_RE.findall(unicodedata.normalize("NFKC", t.lower())) if not t.isascii() or "\x00" in t
+                else T.TOKEN_RE.findall(t.lower()) for t in texts]
+    assert C._tokenise(texts) == expected
 
 
 @settings(max_examples=100, deadline=None)

@@ -27,9 +27,11 @@ Unicode CLDR Indonesian annotations. Origins and licences: ``civicposts/data/LEX
 
 Duplicates: two posts are exact duplicates when their ``text_clean`` is identical
 (sha1 ``caption_hash``), near duplicates when the Jaccard similarity of their sets of
-character 5-grams of ``text_clean`` is at least ``NEAR_DUP_THRESHOLD`` (0.8). Candidates
-come from MinHash (32 seeded hash functions over 5-gram hashes, numpy) with LSH banding
-(8 bands x 4 rows); each candidate pair's Jaccard is then computed exactly. Only texts with
+character 5-grams of ``text_clean`` (its first 600 characters) is at least
+``NEAR_DUP_THRESHOLD`` (0.8). Candidates come from MinHash (24 seeded hash functions over
+32-bit 5-gram hashes, numpy) with LSH banding (8 bands x 3 rows: a pair with Jaccard 0.8 becomes
+a candidate with probability 0.997), paired with the earliest post in each band bucket; pairs
+whose MinHash estimate is at least 0.6 get their Jaccard computed exactly. Only texts with
 at least ``MIN_DEDUP_CHARS`` characters take part (short or empty captions, e.g. photo-only
 posts, are never duplicates). The earliest post (by ``posted_at``, then ``post_id``) is kept;
 later ones get ``dup_of``.
@@ -62,7 +64,9 @@ MIN_DEDUP_CHARS = 30
 SHINGLE = 5
 MINHASH_SEED = 20210202
 N_BANDS = 8
-ROWS_PER_BAND = 4
+ROWS_PER_BAND = 3
+ESTIMATE_SLACK = 0.2
+MAX_SHINGLE_CHARS = 600
 
 PROMO_STRONG_RE = re.compile(
     r"paid\s*promo(?:te)?|\bendorse(?:ment)?\b|\bendors\b|open\s*(?:order|po|reseller)|ready\s*stock|"
@@ -81,7 +85,13 @@ CONTACT_RE = re.compile(
     re.IGNORECASE,
 )
 
-_MOJIBAKE_RE = None
+# Mojibake of UTF-8 read as Latin-1/cp1252 always contains a lead byte shown as one of
+# Â..ô (U+00C2..U+00F4) followed by a continuation byte shown as U+0080..U+00BF or one of
+# cp1252's specials (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ' ' " " • – — ˜ ™ š › œ ž Ÿ); only texts
+# with such a pair go to ftfy's (slower) badness test and then to ftfy.fix_text.
+_MOJIBAKE_HINT_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 
 
 class CleanResult(NamedTuple):
@@ -91,83 +101,163 @@ class CleanResult(NamedTuple):
     flow: pd.DataFrame
 
 
-def _mojibake_re() -> re.Pattern[str]:
-    global _MOJIBAKE_RE
-    if _MOJIBAKE_RE is None:
-        import ftfy.badness
-
-        _MOJIBAKE_RE = ftfy.badness.BADNESS_RE
-    return _MOJIBAKE_RE
+def _texts(s: pd.Series | Iterable[str]) -> list[str]:
+    """Texts as a list of str; missing values become ""."""
+    return ["" if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else str(v) for v in s]
 
 
-def _as_str_series(s: pd.Series | Iterable[str]) -> pd.Series:
-    s = pd.Series(s) if not isinstance(s, pd.Series) else s
-    return s.astype(object).where(s.notna(), "").astype(str).astype(object)
+def _index(s: pd.Series | Iterable[str]) -> pd.Index | None:
+    return s.index if isinstance(s, pd.Series) else None
 
 
-def repair_text(s: pd.Series) -> pd.Series:
-    """Mojibake repair (ftfy, only on flagged texts) and Unicode NFKC."""
+def _repair_list(texts: list[str]) -> list[str]:
     import ftfy
+    import ftfy.badness
 
-    s = _as_str_series(s)
-    bad = s.str.contains(_mojibake_re(), regex=True)
-    if bad.any():
-        s = s.copy()
-        s[bad] = [ftfy.fix_text(t, normalization="NFKC") for t in s[bad]]
-    return s.str.normalize("NFKC")
+    bad_re = ftfy.badness.BADNESS_RE
+    hint = _MOJIBAKE_HINT_RE.search
+    nfkc = unicodedata.normalize
+    is_nf = unicodedata.is_normalized
+    out = []
+    for t in texts:
+        if not t.isascii():
+            if hint(t) and bad_re.search(t):
+                t = ftfy.fix_text(t, normalization="NFKC")
+            if not is_nf("NFKC", t):
+                t = nfkc("NFKC", t)
+        out.append(t)
+    return out
 
 
-def extract_entities(s: pd.Series) -> pd.DataFrame:
+def repair_text(s: pd.Series | Iterable[str]) -> pd.Series:
+    """Mojibake repair (ftfy, only on texts its badness pattern flags) and Unicode NFKC."""
+    return pd.Series(_repair_list(_texts(s)), index=_index(s), dtype=object)
+
+
+def _extract_list(texts: list[str]) -> dict[str, list]:
+    run_re = T.emoji_run_re()
+    run_sub = run_re.sub
+    split, words = T.split_emoji_run, T.emoji_run_words
+    na_sub = T.NON_ASCII_RUN_RE.sub
+    zw_sub = T.ZERO_WIDTH_RE.sub
+    url_find, url_sub = T.URL_RE.findall, T.URL_RE.sub
+    tag_find, tag_sub = T.HASHTAG_RE.findall, T.HASHTAG_RE.sub
+    men_find, men_sub = T.MENTION_RE.findall, T.MENTION_RE.sub
+    emojis: list[str] = []
+
+    def emoji_repl(m: re.Match[str]) -> str:
+        emojis.extend(split(m.group(0)))
+        return words(m.group(0))
+
+    def non_ascii_repl(m: re.Match[str]) -> str:
+        return run_sub(emoji_repl, m.group(0))
+
+    out_t, out_u, out_h, out_m, out_e = [], [], [], [], []
+    for t in texts:
+        emojis = []
+        if not t.isascii():
+            t = zw_sub("", na_sub(non_ascii_repl, t))
+        urls: list[str] = []
+        if "/" in t or "www" in t or "WWW" in t:
+            urls = url_find(t)
+            if urls:
+                t = url_sub(" ", t)
+        tags: list[str] = []
+        if "#" in t:
+            tags = [h.lower() for h in tag_find(t)]
+            if tags:
+                t = tag_sub(" ", t)
+        ments: list[str] = []
+        if "@" in t:
+            ments = [m.lower() for m in men_find(t)]
+            if ments:
+                t = men_sub(" ", t)
+        out_t.append(t)
+        out_u.append(urls)
+        out_h.append(tags)
+        out_m.append(ments)
+        out_e.append(emojis)
+    return {"text": out_t, "urls": out_u, "hashtags": out_h, "mentions": out_m, "emojis": out_e}
+
+
+def extract_entities(s: pd.Series | Iterable[str]) -> pd.DataFrame:
     """Split repaired text into ``text`` (emoji as words; URLs, hashtags, mentions and zero-width
     characters removed) and list columns ``urls``, ``hashtags``, ``mentions``, ``emojis``."""
-    s = _as_str_series(s)
-    run_re = T.emoji_run_re()
-    runs = s.str.findall(run_re)
-    emojis = [[e for r in rs for e in T.split_emoji_run(r)] for rs in runs]
-    s = s.str.replace(run_re, lambda m: T.emoji_run_words(m.group(0)), regex=True)
-    s = s.str.replace(T.ZERO_WIDTH_RE, "", regex=True)
-    urls = s.str.findall(T.URL_RE)
-    s = s.str.replace(T.URL_RE, " ", regex=True)
-    hashtags = [[h.lower() for h in hs] for hs in s.str.findall(T.HASHTAG_RE)]
-    s = s.str.replace(T.HASHTAG_RE, " ", regex=True)
-    mentions = [[m.lower() for m in ms] for ms in s.str.findall(T.MENTION_RE)]
-    s = s.str.replace(T.MENTION_RE, " ", regex=True)
-    return pd.DataFrame({"text": s, "urls": list(urls), "hashtags": hashtags, "mentions": mentions,
-                         "emojis": emojis}, index=s.index)
+    return pd.DataFrame(_extract_list(_texts(s)), index=_index(s))
 
 
-def normalise_words(s: pd.Series, *, stopwords: bool = False, stem: bool = False,
+def _tokenise(texts: list[str]) -> list[list[str]]:
+    """Lowercase tokens of each text (``text.TOKEN_RE``); ASCII texts through bytes.translate."""
+    tokens: list[list[str]] = [[]] * len(texts)
+    fast = [i for i, t in enumerate(texts) if t.isascii() and "\x00" not in t]
+    if fast:
+        blob = "\x00".join([texts[i] for i in fast]).encode("ascii").translate(T.ASCII_TOKEN_TABLE)
+        find = T.TOKEN_RE.findall
+        for i, part in zip(fast, blob.decode("ascii").split("\x00")):
+            toks = part.split()
+            if "-" in part:
+                toks = [w for tok in toks for w in (find(tok) if "-" in tok else (tok,))]
+            tokens[i] = toks
+    if len(fast) < len(texts):
+        nfkc, is_nf, find = unicodedata.normalize, unicodedata.is_normalized, T.TOKEN_RE.findall
+        done = set(fast)
+        for i, t in enumerate(texts):
+            if i in done:
+                continue
+            t = t.lower()
+            if not is_nf("NFKC", t):
+                t = nfkc("NFKC", t)
+            tokens[i] = find(t)
+    return tokens
+
+
+def _normalise_list(texts: list[str], *, stopwords: bool = False, stem: bool = False,
+                    vocabulary: Iterable[str] | None = None, chunk: int = 50_000) -> list[str]:
+    if stem:
+        # the stemmer's vocabulary is the corpus's own normalised words: one pass to collect them
+        vocab = set(T.known_words())
+        for lo in range(0, len(texts), chunk):
+            for ts in _tokenise(texts[lo:lo + chunk]):
+                vocab.update(w for t in ts for w in T.normalise_token(t).split())
+        if vocabulary is not None:
+            vocab.update(vocabulary)
+    out: list[str] = []
+    sw = T.stopwords() if stopwords else None
+    for lo in range(0, len(texts), chunk):  # in chunks: token lists of 1M captions would not fit
+        tokens = _tokenise(texts[lo:lo + chunk])
+        flat = [w for ts in tokens for w in ts]
+        if not flat:
+            out.extend([""] * len(tokens))
+            continue
+        codes, uniques = pd.factorize(np.asarray(flat, dtype=object), sort=False)
+        del flat
+        mapped = [T.normalise_token(u) for u in uniques]
+        if sw is not None:
+            mapped = [" ".join(w for w in m.split() if w not in sw) for m in mapped]
+        if stem:
+            mapped = [" ".join(T.stem_token(w, vocab) for w in m.split()) for m in mapped]
+        mapped_list = np.asarray(mapped, dtype=object)[codes].tolist()
+        pos = 0
+        join = " ".join
+        for ts in tokens:
+            n = len(ts)
+            out.append(join([w for w in mapped_list[pos:pos + n] if w]))
+            pos += n
+    return out
+
+
+def normalise_words(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False,
                     vocabulary: Iterable[str] | None = None) -> pd.Series:
     """Lowercase, tokenise and normalise each distinct token once (slang, 2-reduplication,
     elongation); optionally drop stopwords (negations kept) and stem."""
-    s = _as_str_series(s).str.lower().str.normalize("NFKC")
-    tokens = s.str.findall(T.TOKEN_RE)
-    flat = [t for ts in tokens for t in ts]
-    if not flat:
-        return pd.Series([""] * len(s), index=s.index, dtype=object)
-    codes, uniques = pd.factorize(pd.Series(flat, dtype=object), sort=False)
-    mapped = [T.normalise_token(u) for u in uniques]
-    if stopwords:
-        sw = T.stopwords()
-        mapped = [" ".join(w for w in m.split() if w not in sw) for m in mapped]
-    if stem:
-        vocab = set(T.known_words())
-        vocab.update(w for m in mapped for w in m.split())
-        if vocabulary is not None:
-            vocab.update(vocabulary)
-        mapped = [" ".join(T.stem_token(w, vocab) for w in m.split()) for m in mapped]
-    mapped_arr = np.asarray(mapped, dtype=object)[codes]
-    ends = np.cumsum([len(ts) for ts in tokens])
-    starts = ends - np.asarray([len(ts) for ts in tokens])
-    out = [" ".join(filter(None, mapped_arr[a:b])) for a, b in zip(starts.tolist(), ends.tolist())]
-    return pd.Series(out, index=s.index, dtype=object)
+    return pd.Series(_normalise_list(_texts(s), stopwords=stopwords, stem=stem, vocabulary=vocabulary),
+                     index=_index(s), dtype=object)
 
 
 def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False) -> pd.Series:
     """Normalised words of each text (see the module docstring); idempotent for ``stem=False``."""
-    s = _as_str_series(s)
-    ent = extract_entities(repair_text(s))
-    return normalise_words(ent["text"], stopwords=stopwords, stem=stem)
+    ent = _extract_list(_repair_list(_texts(s)))
+    return pd.Series(_normalise_list(ent["text"], stopwords=stopwords, stem=stem), index=_index(s), dtype=object)
 
 
 def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = False,
@@ -176,13 +266,16 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     caption_hash and is_promo. Pure: returns a new DataFrame."""
     _require(posts, ("post_id", "caption"), "clean")
     out = posts.copy()
-    repaired = repair_text(out["caption"])
-    ent = extract_entities(repaired)
-    out["text_clean"] = normalise_words(ent["text"], stopwords=stopwords, stem=stem)
+    repaired = _repair_list(_texts(out["caption"]))
+    ent = _extract_list(repaired)
+    text_clean = _normalise_list(ent["text"], stopwords=stopwords, stem=stem)
+    out["text_clean"] = pd.Series(text_clean, index=out.index, dtype=object)
     for col in ("urls", "hashtags", "mentions", "emojis"):
-        out[col] = ent[col].to_numpy()
-    out["caption_hash"] = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in out["text_clean"]]
-    out["is_promo"] = flag_promotions(repaired).to_numpy()
+        out[col] = pd.Series(ent[col], index=out.index, dtype=object)
+    sha1 = hashlib.sha1
+    out["caption_hash"] = pd.Series([sha1(t.encode("utf-8")).hexdigest() for t in text_clean],
+                                    index=out.index, dtype=object)
+    out["is_promo"] = _promo_list(repaired)
     if "posted_at" in out.columns:
         local = pd.to_datetime(out["posted_at"], utc=True).dt.tz_convert(tz)
         out["posted_local"] = local
@@ -190,39 +283,52 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     return out
 
 
-def flag_promotions(captions: pd.Series) -> pd.Series:
+_PROMO_HINTS = ("promo", "endors", "order", "ready", "stock", "info lebih", "reseller", "olshop", "jual",
+                "diskon", "disc", "harga", "ongkir", "pesan", "cod", "testimoni", "produk", "murah", "gratis")
+
+
+def _promo_list(texts: list[str]) -> np.ndarray:
+    strong, weak, contact = PROMO_STRONG_RE.search, PROMO_WEAK_RE.search, CONTACT_RE.search
+    out = np.zeros(len(texts), dtype=bool)
+    for i, t in enumerate(texts):
+        tl = t.lower()
+        # cheap substring test first; the patterns only run on texts that contain a hint
+        if any(h in tl for h in _PROMO_HINTS):
+            out[i] = bool(strong(tl) or (weak(tl) and contact(tl)))
+    return out
+
+
+def flag_promotions(captions: pd.Series | Iterable[str]) -> pd.Series:
     """True where a caption is a paid promotion or endorsement (rule in the module docstring)."""
-    s = _as_str_series(captions).str.normalize("NFKC")
-    strong = s.str.contains(PROMO_STRONG_RE, regex=True)
-    weak = s.str.contains(PROMO_WEAK_RE, regex=True) & s.str.contains(CONTACT_RE, regex=True)
-    return (strong | weak).astype(bool)
+    return pd.Series(_promo_list(_repair_list(_texts(captions))), index=_index(captions), dtype=bool)
 
 
 # --- duplicates --------------------------------------------------------------------------------
 
 def _shingle_hashes(texts: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hashes of all character k-grams of ``texts`` and the text index of each."""
+    """32-bit hashes of all character k-grams of ``texts`` (each cut at ``MAX_SHINGLE_CHARS``)
+    and the text index of each."""
+    texts = [t[:MAX_SHINGLE_CHARS] for t in texts]
     lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    if lens.sum() == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc = np.repeat(np.arange(len(texts)), lens)
-    n = len(cps) - k + 1
+    total = int(lens.sum())
+    n = total - k + 1
     if n <= 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    h = np.zeros(n, dtype=np.uint64)
-    base = np.uint64(1_000_003)
+        return np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    doc = np.repeat(np.arange(len(texts)), lens)
+    h = np.zeros(n, dtype=np.uint32)
     with np.errstate(over="ignore"):
         for j in range(k):
-            h = h * base + cps[j:j + n]
+            h *= np.uint32(0x01000193)  # FNV prime
+            h ^= cps[j:j + n]
         valid = doc[:n] == doc[k - 1:k - 1 + n]
         h = h[valid]
-        # splitmix64 finaliser: spreads the polynomial hash over all bits
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
+        # murmur3 finaliser: spreads the bits
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
     return h, doc[:n][valid]
 
 
@@ -230,27 +336,31 @@ def minhash_signatures(texts: list[str], *, n_hashes: int = N_BANDS * ROWS_PER_B
                        k: int = SHINGLE, chunk: int = 20000) -> np.ndarray:
     """MinHash signatures (len(texts) x n_hashes, uint32) of character k-gram sets.
 
-    Texts shorter than ``k`` get all-max rows. Seeded, so the same texts give the same signatures.
+    Hash j of a k-gram hash x is ``(a_j * x + b_j) mod 2**32`` with odd a_j (a permutation
+    of 32-bit values), a_j and b_j drawn from ``numpy.random.default_rng(seed)``. Texts
+    shorter than ``k`` get all-max rows.
     """
     rng = np.random.default_rng(seed)
-    mult = rng.integers(1, 2**63, size=n_hashes, dtype=np.uint64) | np.uint64(1)
-    xor = rng.integers(0, 2**63, size=n_hashes, dtype=np.uint64)
+    mult = rng.integers(1, 2**32, size=n_hashes, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
+    add = rng.integers(0, 2**32, size=n_hashes, dtype=np.uint64).astype(np.uint32)
     sig = np.full((len(texts), n_hashes), np.iinfo(np.uint32).max, dtype=np.uint32)
     for lo in range(0, len(texts), chunk):
-        part = texts[lo:lo + chunk]
-        h, doc = _shingle_hashes(part, k)
+        h, doc = _shingle_hashes(texts[lo:lo + chunk], k)
         if len(h) == 0:
             continue
         starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-        docs = doc[starts]
+        rows = lo + doc[starts]
+        v = np.empty_like(h)
         with np.errstate(over="ignore"):
             for j in range(n_hashes):
-                v = ((h ^ xor[j]) * mult[j]) >> np.uint64(32)
-                sig[lo + docs, j] = np.minimum.reduceat(v, starts).astype(np.uint32)
+                np.multiply(h, mult[j], out=v)
+                v += add[j]
+                sig[rows, j] = np.minimum.reduceat(v, starts)
     return sig
 
 
 def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
+    a, b = a[:MAX_SHINGLE_CHARS], b[:MAX_SHINGLE_CHARS]
     sa = {a[i:i + k] for i in range(len(a) - k + 1)}
     sb = {b[i:i + k] for i in range(len(b) - k + 1)}
     if not sa or not sb:
@@ -269,7 +379,7 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     order = np.lexsort((posts["post_id"].astype(str).to_numpy(),
                         pd.to_datetime(posts["posted_at"], utc=True).to_numpy()))
     df = posts.iloc[order]
-    texts = df["text_clean"].astype(str).tolist()
+    texts = df["text_clean"].astype(object).tolist()
     ids = df["post_id"].astype(str).to_numpy()
     n = len(df)
     eligible = np.fromiter((len(t) >= MIN_DEDUP_CHARS for t in texts), dtype=bool, count=n)
@@ -278,41 +388,48 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     jac = np.full(n, np.nan)
 
     # exact: first occurrence of each hash among eligible posts
-    hashes = df["caption_hash"].to_numpy()
-    first = pd.Series(np.arange(n))[eligible].groupby(hashes[eligible], sort=False).transform("min")
-    ex_idx = first.index.to_numpy()
-    ex_rep = first.to_numpy()
-    is_exact = ex_rep != ex_idx
-    rep[ex_idx[is_exact]] = ex_rep[is_exact]
-    kind[ex_idx[is_exact]] = "exact"
-    jac[ex_idx[is_exact]] = 1.0
+    pos = np.flatnonzero(eligible)
+    hashes = df["caption_hash"].to_numpy()[pos]
+    first = pd.Series(pos).groupby(hashes, sort=False).transform("min").to_numpy()
+    is_exact = first != pos
+    rep[pos[is_exact]] = first[is_exact]
+    kind[pos[is_exact]] = "exact"
+    jac[pos[is_exact]] = 1.0
 
     # near: MinHash + LSH among eligible posts that are not exact duplicates
-    cand = np.flatnonzero(eligible & (kind == None))  # noqa: E711
+    cand = pos[~is_exact]
     if len(cand) > 1:
         sig = minhash_signatures([texts[i] for i in cand], seed=seed)
-        best = np.full(len(cand), -1)
+        m = len(cand)
+        pairs_a, pairs_r = [], []
         for b in range(N_BANDS):
-            band = sig[:, b * ROWS_PER_BAND:(b + 1) * ROWS_PER_BAND]
+            band = sig[:, b * ROWS_PER_BAND:(b + 1) * ROWS_PER_BAND].astype(np.uint64)
+            key = np.zeros(m, dtype=np.uint64)
             with np.errstate(over="ignore"):
-                key = np.zeros(len(cand), dtype=np.uint64)
                 for r in range(ROWS_PER_BAND):
-                    key = (key ^ band[:, r].astype(np.uint64)) * np.uint64(0x100000001B3)
-            first_in_bucket = pd.Series(np.arange(len(cand))).groupby(key, sort=False).transform("min")
-            f = first_in_bucket.to_numpy()
-            has = f != np.arange(len(cand))
-            # keep the earliest candidate representative over all bands
-            upd = has & ((best == -1) | (f < best))
-            best[upd] = f[upd]
-        # verify each candidate pair exactly; fall back to later bands' representatives is not needed
-        # because the representative is the earliest similar-looking post
-        for i in np.flatnonzero(best >= 0):
-            a, r = cand[i], cand[best[i]]
-            j = _jaccard(texts[a], texts[r])
-            if j >= threshold:
-                rep[a] = r
-                kind[a] = "near"
-                jac[a] = round(j, 4)
+                    key = (key ^ band[:, r]) * np.uint64(0x100000001B3)
+            f = pd.Series(np.arange(m)).groupby(key, sort=False).transform("min").to_numpy()
+            has = np.flatnonzero(f != np.arange(m))
+            pairs_a.append(has)
+            pairs_r.append(f[has])
+        a = np.concatenate(pairs_a)
+        r = np.concatenate(pairs_r)
+        if len(a):
+            pr = np.unique(np.stack([a, r], axis=1), axis=0)  # sorted by post, then representative
+            a, r = pr[:, 0], pr[:, 1]
+            est = (sig[a] == sig[r]).mean(axis=1)
+            keep = est >= threshold - ESTIMATE_SLACK
+            a, r = a[keep], r[keep]
+            done = np.zeros(m, dtype=bool)
+            for ai, ri in zip(a.tolist(), r.tolist()):
+                if done[ai]:
+                    continue  # an earlier representative already matched
+                j = _jaccard(texts[cand[ai]], texts[cand[ri]])
+                if j >= threshold:
+                    done[ai] = True
+                    rep[cand[ai]] = cand[ri]
+                    kind[cand[ai]] = "near"
+                    jac[cand[ai]] = round(j, 4)
     # resolve chains (a -> b -> c): point to the root that was kept
     for _ in range(64):
         nxt = rep[rep]
@@ -364,10 +481,10 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     df = df[(local >= start) & (local < end)].copy()
     n_period = len(df)
 
-    promo_raw = flag_promotions(repair_text(df["caption"]))
+    promo_raw = _promo_list(_texts(df["caption"]))  # before masking: phone numbers are contact patterns
     df = privacy.pseudonymize_posts(df, allowlist, key)
     df = clean(df, tz=tz, stopwords=stopwords, stem=stem)
-    df["is_promo"] = promo_raw.to_numpy() | df["is_promo"].to_numpy()
+    df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())

@@ -6,7 +6,8 @@ complaints, official follow-ups and news posts for the coders. Tables and figure
 must say "keyword pre-classification for sampling, not coding" in their caption
 (``CAPTION_NOTE``).
 
-Rule, first match wins, on ``text_clean`` plus hashtags (``civicposts.clean``):
+Rule, first match wins, on the words of ``text_clean`` plus hashtags (``civicposts.clean``);
+a keyword is a whole word, a phrase a run of whole words:
 
 1. ``promotion``: ``is_promo`` (the promotion rule in ``civicposts.clean``) or a promotion
    keyword below.
@@ -21,7 +22,6 @@ Rule, first match wins, on ``text_clean`` plus hashtags (``civicposts.clean``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -44,15 +44,28 @@ NEWS_WORDS = ("info", "informasi", "berita", "kecelakaan", "kebakaran", "terjadi
               "cuaca", "hujan", "update", "dikabarkan", "breaking", "meninggal", "korban", "pengumuman")
 
 
-def _words_re(words: Iterable[str]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])")
+def _split(words: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single words (matched as tokens) and phrases (matched as " phrase " in the padded text)."""
+    single = frozenset(w for w in words if " " not in w)
+    phrases = tuple(f" {w} " for w in words if " " in w)
+    return single, phrases
 
 
-PROMOTION_RE = _words_re(PROMOTION_WORDS)
-OFFICIAL_RE = _words_re(OFFICIAL_WORDS)
-COMPLAINT_RE = _words_re(COMPLAINT_WORDS)
-NEWS_RE = _words_re(NEWS_WORDS)
+RULES = (  # highest priority first
+    ("promotion", _split(PROMOTION_WORDS)),
+    ("official_activity", _split(OFFICIAL_WORDS)),
+    ("complaint", _split(COMPLAINT_WORDS)),
+    ("news", _split(NEWS_WORDS)),
+)
+
+
+def _classify(text: str) -> str:
+    tokens = set(text.split())
+    padded = f" {text} "
+    for name, (single, phrases) in RULES:
+        if not tokens.isdisjoint(single) or any(p in padded for p in phrases):
+            return name
+    return "other"
 
 
 def preclassify(posts: pd.DataFrame) -> pd.Series:
@@ -64,16 +77,8 @@ def preclassify(posts: pd.DataFrame) -> pd.Series:
     if "hashtags" in posts.columns:
         tags = [" ".join(hs) if isinstance(hs, (list, tuple)) else "" for hs in posts["hashtags"]]
         text = pd.Series([f"{t} {h}" for t, h in zip(text, tags)], index=posts.index, dtype=object)
-    promo = text.str.contains(PROMOTION_RE, regex=True)
+    out = [_classify(t) for t in text]
     if "is_promo" in posts.columns:
-        promo = promo | posts["is_promo"].fillna(False).astype(bool)
-    out = pd.Series("other", index=posts.index, dtype=object)
-    news = text.str.contains(NEWS_RE, regex=True)
-    complaint = text.str.contains(COMPLAINT_RE, regex=True)
-    official = text.str.contains(OFFICIAL_RE, regex=True)
-    # assign from lowest to highest priority so the first rule in the docstring wins
-    out[news] = "news"
-    out[complaint] = "complaint"
-    out[official] = "official_activity"
-    out[promo] = "promotion"
+        promo = posts["is_promo"].fillna(False).astype(bool).to_numpy()
+        out = ["promotion" if p else o for o, p in zip(out, promo)]
     return pd.Series(pd.Categorical(out, categories=list(TYPES)), index=posts.index, name="pretype")

@@ -102,20 +102,43 @@ def _handle_or_pseudonym(handle: str | None, allow: frozenset[str], key: bytes) 
     return pseudonym(h, key)
 
 
-def mask_contacts(s: pd.Series) -> pd.Series:
-    """Mask NIK numbers, e-mail addresses and phone numbers in a column of texts."""
-    s = s.astype(object).where(s.notna(), None)
-    mask = s.notna()
-    t = s[mask].astype(str)
-    for label, pattern in MASKS:
-        t = t.str.replace(pattern, label, regex=True)
-    out = s.copy()
-    out[mask] = t.to_numpy()
+_DIGITS = "0123456789"
+
+
+def _mask_one(t: str) -> str:
+    if "@" in t and "." in t:
+        t = EMAIL_RE.sub("[email]", t)
+    if any(d in t for d in _DIGITS):
+        t = NIK_RE.sub("[NIK]", t)
+        if "8" in t or "(" in t or "-" in t:
+            t = PHONE_RE.sub("[telepon]", t)
+    return t
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _map_unique(values: pd.Series, fn) -> list:
+    """``fn`` applied once per distinct value (missing values give None)."""
+    cache: dict = {}
+    out = []
+    for v in values:
+        if _missing(v):
+            out.append(None)
+            continue
+        if v not in cache:
+            cache[v] = fn(v)
+        out.append(cache[v])
     return out
 
 
-def replace_mentions(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
-    """Replace ``@handle`` of non-allowlisted users by ``@user_…`` in a column of texts."""
+def mask_contacts(s: pd.Series) -> pd.Series:
+    """Mask e-mail addresses, NIK numbers and phone numbers in a column of texts (None stays None)."""
+    return pd.Series([None if _missing(v) else _mask_one(str(v)) for v in s], index=s.index, dtype=object)
+
+
+def _mention_replacer(allowlist: Iterable[str], key: bytes):
     allow = normalise_allowlist(allowlist)
     cache: dict[str, str] = {}
 
@@ -125,16 +148,27 @@ def replace_mentions(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.S
             cache[h] = "@" + _handle_or_pseudonym(h, allow, key)
         return cache[h]
 
-    s = s.astype(object).where(s.notna(), None)
-    mask = s.notna()
-    out = s.copy()
-    out[mask] = s[mask].astype(str).str.replace(MENTION_RE, repl, regex=True).to_numpy()
-    return out
+    return repl
+
+
+def replace_mentions(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
+    """Replace ``@handle`` of non-allowlisted users by ``@user_…`` in a column of texts."""
+    repl, sub = _mention_replacer(allowlist, key), MENTION_RE.sub
+    return pd.Series([None if _missing(v) else (sub(repl, str(v)) if "@" in str(v) else str(v)) for v in s],
+                     index=s.index, dtype=object)
 
 
 def scrub_text(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
     """Mask contacts, then pseudonymize mentions (e-mails first, so ``a@b.id`` is not a mention)."""
-    return replace_mentions(mask_contacts(s), allowlist, key)
+    repl, sub = _mention_replacer(allowlist, key), MENTION_RE.sub
+    out = []
+    for v in s:
+        if _missing(v):
+            out.append(None)
+            continue
+        t = _mask_one(str(v))
+        out.append(sub(repl, t) if "@" in t else t)
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -> pd.DataFrame:
@@ -148,7 +182,7 @@ def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -
     out = df.copy()
     accounts = out["account"].astype(object)
     private = ~accounts.fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
-    out["account"] = [_handle_or_pseudonym(a, allow, key) for a in accounts]
+    out["account"] = _map_unique(accounts, lambda a: _handle_or_pseudonym(a, allow, key))
     if "owner_id" in out.columns:
         ids = out["owner_id"].astype(object)
         out["owner_id"] = [
@@ -167,7 +201,7 @@ def pseudonymize_comments(df: pd.DataFrame, allowlist: Iterable[str], key: bytes
         raise InputError("<comment table>", "pseudonymize_comments: needs columns 'author' and 'text'")
     allow = normalise_allowlist(allowlist)
     out = df.copy()
-    out["author"] = [_handle_or_pseudonym(a, allow, key) for a in out["author"].astype(object)]
+    out["author"] = _map_unique(out["author"].astype(object), lambda a: _handle_or_pseudonym(a, allow, key))
     out["text"] = scrub_text(out["text"], allow, key)
     return out
 

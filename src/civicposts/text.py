@@ -79,12 +79,14 @@ log = logging.getLogger(__name__)
 
 # --- patterns --------------------------------------------------------------------------------
 
-HASHTAG_RE = re.compile(r"(?<![\w&])#(?=\w{0,149}[^\W\d_])(\w{1,150})")
+# The lookbehinds sit after the literal "#" / "@" so the pattern starts with a literal, which
+# Python's re scans for quickly; "(?<![\w&]#)" means "the # is not preceded by \w or &".
+HASHTAG_RE = re.compile(r"#(?<![\w&]#)(?=\w{0,149}[^\W\d_])(\w{1,150})")
 INSTALOADER_HASHTAG_RE = re.compile(r"#(\w{1,150})")
 FOURCAT_HASHTAG_RE = re.compile(r"#([a-zA-Z0-9_]+)")
 HASHTAG_RULES = {"civicposts": HASHTAG_RE, "instaloader": INSTALOADER_HASHTAG_RE, "4cat": FOURCAT_HASHTAG_RE}
 
-MENTION_RE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
+MENTION_RE = re.compile(r"@(?<![\w.@]@)([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
 
 _SHORT_DOMAINS = r"bit\.ly|wa\.me|s\.id|t\.me|linktr\.ee|tinyurl\.com|goo\.gl|instagram\.com|youtu\.be"
 URL_RE = re.compile(
@@ -100,6 +102,13 @@ ZERO_WIDTH_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064
 
 # A token: letters/digits of any script, with inner hyphens (kata-kata). Underscore is not a token character.
 TOKEN_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# Non-ASCII runs (with a possible keycap base before them): only these can hold emoji.
+NON_ASCII_RUN_RE = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
+# For ASCII text, tokenising is bytes.translate (everything but [a-z0-9-] -> space) + split;
+# the same tokens as TOKEN_RE. Uppercase is lowered by the same table.
+_KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789-"
+ASCII_TOKEN_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (c in _KEEP or 65 <= c <= 90 or c == 0) else 32 for c in range(256))
 REDUP_RE = re.compile(r"([^\W\d_]*[aiueoAIUEO][^\W\d_]*)2(nya|an|kan|lah|ku|mu)?")
 ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
 
@@ -265,6 +274,9 @@ def normalise_token(token: str) -> str:
     Slang lookup, reduplication with 2, elongation, repeated until nothing changes, so
     ``normalise_token`` of any word of the result is that word (idempotence).
     """
+    first = _normalise_once(token)
+    if first == token:
+        return token
     words = [token]
     for _ in range(8):
         nxt = " ".join(" ".join(TOKEN_RE.findall(_normalise_once(w))) or w for w in words).split()
