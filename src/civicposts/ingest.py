@@ -134,7 +134,7 @@ _PLAIN_MEDIA = {"image", "video", "carousel"}
 _PLAIN_REQUIRED = ("post_id", "account", "posted_at")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Threads reading and decompressing JSON files ahead of the parser (1 = no threads).
-PREFETCH_WORKERS = min(4, os.cpu_count() or 1)
+PREFETCH_WORKERS = min(2, os.cpu_count() or 1)
 _US = timedelta(microseconds=1)
 
 
@@ -504,10 +504,10 @@ def _decode_json(raw: bytes) -> Any:
         raise _Bad(f"malformed JSON ({exc})") from None
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: str) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read()
-    if path.name.endswith(".xz"):
+    if path.endswith(".xz"):
         # One LZMADecompressor per stream is about twice as fast as lzma.decompress
         # for instaloader's small single-stream files.
         out: list[bytes] = []
@@ -525,15 +525,15 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _stem_of(path: Path) -> str:
-    name = path.name
+def _stem_of(path: str | Path) -> str:
+    name = os.path.basename(path)
     for suffix in (".json.xz", ".json", ".txt", ".ndjson", ".jsonl", ".csv"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
-    return path.stem
+    return os.path.splitext(name)[0]
 
 
-def _post_rows_from_instaloader(state: _State, path: Path, data: Any, src_hint: str) -> str | None:
+def _post_rows_from_instaloader(state: _State, path: str, data: Any, src_hint: str) -> str | None:
     """Handle a decoded instaloader JSON; return the post id (for comment files)."""
     if isinstance(data, dict) and "node" in data and isinstance(data.get("instaloader"), dict):
         node_type = data["instaloader"].get("node_type")
@@ -559,7 +559,7 @@ def _post_rows_from_instaloader(state: _State, path: Path, data: Any, src_hint: 
         return None
     src = state.source(str(path), src_hint)
     try:
-        row = post_from_node(node, default_account=path.parent.name.lower() or None)
+        row = post_from_node(node, default_account=os.path.basename(os.path.dirname(path)).lower() or None)
     except _Bad as bad:
         shortcode = (node.get("shortcode") or node.get("code")) if isinstance(node, dict) else None
         state.reject(src, f"post {shortcode!r}" if isinstance(shortcode, str) and shortcode else "node",
@@ -571,34 +571,57 @@ def _post_rows_from_instaloader(state: _State, path: Path, data: Any, src_hint: 
     return row["post_id"]
 
 
-def _load_json_file(path: Path) -> Any:
-    """Read, decompress and decode one JSON file; a problem is returned (not raised) for the caller."""
+def _load_raw(path: str) -> bytes | Exception:
+    """Read and decompress one file; a problem is returned (not raised) for the caller."""
     try:
-        return _decode_json(_read_bytes(path))
+        return _read_bytes(path)
     except _Bad as bad:
         return bad
     except OSError as exc:
         return InputError(path, f"cannot read file ({exc})")
 
 
-def _prefetch(paths: list[Path]) -> Iterator[Any]:
-    """Decoded JSON of ``paths`` in order, read by a few threads (lzma and file reads release the GIL)."""
+def _load_json_file(path: str, raw: bytes | Exception | None = None) -> Any:
+    """Decoded JSON of one file (read now unless ``raw`` is given); problems are returned, not raised."""
+    raw = _load_raw(path) if raw is None else raw
+    if isinstance(raw, Exception):
+        return raw
+    try:
+        return _decode_json(raw)
+    except _Bad as bad:
+        return bad
+
+
+def _load_batch(paths: list[str]) -> list[bytes | Exception]:
+    return [_load_raw(p) for p in paths]
+
+
+def _prefetch(paths: list[str]) -> Iterator[Any]:
+    """Decoded JSON of ``paths`` in order.
+
+    Worker threads read and decompress (both release the GIL) while this
+    thread decodes JSON and maps posts.
+    """
     workers = PREFETCH_WORKERS
-    if len(paths) < 64 or workers <= 1:
+    if len(paths) < 256 or workers <= 1:
         yield from map(_load_json_file, paths)
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    chunk = 512
+    batch = 64  # files per task: fewer hand-offs between threads
+    batches = [paths[i:i + batch] for i in range(0, len(paths), batch)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(paths), chunk):
-            yield from pool.map(_load_json_file, paths[start:start + chunk])
+        for start in range(0, len(batches), 4 * workers):  # bounded read-ahead
+            chunk = batches[start:start + 4 * workers]
+            for names, raws in zip(chunk, pool.map(_load_batch, chunk)):
+                for name, raw in zip(names, raws):
+                    yield _load_json_file(name, raw)
 
 
 _UNSET = object()
 
 
-def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any = _UNSET) -> str | None:
+def _read_instaloader_json(state: _State, path: str, explicit: bool, data: Any = _UNSET) -> str | None:
     if data is _UNSET:
         data = _load_json_file(path)
     if isinstance(data, InputError):
@@ -618,7 +641,7 @@ def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any 
             return None
     result = _post_rows_from_instaloader(state, path, data, "instaloader-json")
     if result == "?":
-        if _STEM_RE.match(_stem_of(path)) or path.name.endswith(".xz"):
+        if _STEM_RE.match(_stem_of(path)) or path.endswith(".xz"):
             # named like an instaloader post file: a bad record, not a stray file
             state.reject(state.source(str(path), "instaloader-json"), "whole file",
                          "not an instaloader post (expected {\"node\": {...}, \"instaloader\": {...}} "
@@ -632,7 +655,7 @@ def _read_instaloader_json(state: _State, path: Path, explicit: bool, data: Any 
     return result
 
 
-def _read_instaloader_comments(state: _State, path: Path, post_id: str) -> None:
+def _read_instaloader_comments(state: _State, path: str, post_id: str) -> None:
     src = state.source(str(path), "instaloader-comments")
     try:
         data = _decode_json(_read_bytes(path))
@@ -664,7 +687,8 @@ def _read_instaloader_comments(state: _State, path: Path, post_id: str) -> None:
             state.add("comments", arow["comment_id"], arow, src)
 
 
-def _read_instaloader_txt(state: _State, path: Path) -> str | None:
+def _read_instaloader_txt(state: _State, path: str | Path) -> str | None:
+    path = Path(path)
     src = state.source(str(path), "instaloader-txt")
     stem = _stem_of(path)
     m = _STEM_RE.match(stem)
@@ -703,9 +727,9 @@ def _read_instaloader_txt(state: _State, path: Path) -> str | None:
     return post_id
 
 
-def _read_ndjson(state: _State, path: Path) -> None:
+def _read_ndjson(state: _State, path: str) -> None:
     try:
-        data = path.read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc})") from None
     lines = data.split(b"\n")
@@ -816,7 +840,7 @@ def _apify_post(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_apify_items(state: _State, path: Path, items: list[Any], fmt: str,
+def _read_apify_items(state: _State, path: str | Path, items: list[Any], fmt: str,
                       line_numbers: list[int] | None = None) -> None:
     src = state.source(str(path), fmt)
     for i, item in enumerate(items):
@@ -843,7 +867,7 @@ def _read_apify_items(state: _State, path: Path, items: list[Any], fmt: str,
             _apify_comment(state, path, c, row["post_id"], None)
 
 
-def _apify_comment(state: _State, path: Path, c: Any, post_id: str, parent: str | None) -> None:
+def _apify_comment(state: _State, path: str | Path, c: Any, post_id: str, parent: str | None) -> None:
     """Embedded Apify comments: best effort, not counted in the report (they are not the file's records)."""
     if not isinstance(c, dict) or not c.get("id") or not c.get("timestamp"):
         log.info("%s: skipped an incomplete embedded comment on post %s", path, post_id)
@@ -881,9 +905,9 @@ def decode_csv_bytes(data: bytes, path: str | Path) -> str:
     return text
 
 
-def _read_csv(state: _State, path: Path, explicit: bool) -> None:
+def _read_csv(state: _State, path: str, explicit: bool) -> None:
     try:
-        text = decode_csv_bytes(path.read_bytes(), path)
+        text = decode_csv_bytes(Path(path).read_bytes(), path)
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -976,36 +1000,37 @@ def _plain_post(item: dict[str, str], header: list[str]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- traversal
 
-def _walk(root: Path) -> Iterator[Path]:
+# File paths are plain strings here: building a pathlib.Path per file costs as
+# much as parsing a small post.
+
+def _walk(root: str) -> Iterator[str]:
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
             if not name.startswith("."):
-                yield Path(dirpath, name)
+                yield os.path.join(dirpath, name)
 
 
-def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
-    """Files to read, each with whether it was named explicitly; sorted within each folder."""
-    out: list[tuple[Path, bool]] = []
-    seen: set[str] = set()
+def _expand(paths: Iterable[str | Path]) -> list[tuple[str, bool]]:
+    """Files to read, each with whether it was named explicitly, sorted by path (folder by folder)."""
+    found: dict[str, tuple[str, bool]] = {}
     for p in paths:
-        p = Path(p)
-        if p.is_dir():
+        p = os.path.normpath(os.fspath(p))
+        if os.path.isdir(p):
             files = [(f, False) for f in _walk(p)]
-        elif p.is_file():
+        elif os.path.isfile(p):
             files = [(p, True)]
         else:
             raise InputError(p, "no such file or folder")
         for f, explicit in files:
             key = os.path.abspath(f)
-            if key not in seen:
-                seen.add(key)
-                out.append((f, explicit))
-    return out
+            if key not in found or explicit:
+                found[key] = (f, explicit or found.get(key, ("", False))[1])
+    return sorted(found.values(), key=lambda fe: (os.path.dirname(fe[0]).split(os.sep), os.path.basename(fe[0])))
 
 
-def _kind(path: Path) -> str | None:
-    name = path.name
+def _kind(path: str) -> str | None:
+    name = os.path.basename(path)
     if name.endswith("_comments.json"):
         return "comments"
     if name.endswith(".json.xz") or name.endswith(".json"):
@@ -1016,7 +1041,7 @@ def _kind(path: Path) -> str | None:
         return "csv"
     if name.endswith(".txt") and not name.endswith("_location.txt"):
         return "txt"
-    if path.suffix.lower() in _IMAGE_SUFFIXES:
+    if os.path.splitext(name)[1].lower() in _IMAGE_SUFFIXES:
         return "image"
     return None
 
@@ -1031,9 +1056,9 @@ def _collect(paths: tuple[str | Path, ...], quarantine: bool, progress: bool) ->
         raise InputError("(no input)", "no input paths given")
     files = _expand(paths)
     state = _State(quarantine=quarantine)
-    by_dir: dict[Path, list[tuple[Path, bool, str | None]]] = {}
+    by_dir: dict[str, list[tuple[str, bool, str | None]]] = {}
     for f, explicit in files:
-        by_dir.setdefault(f.parent, []).append((f, explicit, _kind(f)))
+        by_dir.setdefault(os.path.dirname(f), []).append((f, explicit, _kind(f)))
     bar = None
     if progress:
         from tqdm import tqdm
@@ -1048,11 +1073,11 @@ def _collect(paths: tuple[str | Path, ...], quarantine: bool, progress: bool) ->
     return state
 
 
-def _collect_folder(state: _State, folder: Path, entries: list[tuple[Path, bool, str | None]], bar: Any) -> None:
+def _collect_folder(state: _State, folder: str, entries: list[tuple[str, bool, str | None]], bar: Any) -> None:
     stem_to_post: dict[str, str] = {}
     json_stems = {_stem_of(f) for f, _, k in entries if k == "json"}
     images: dict[str, list[Path]] = {}
-    deferred: list[tuple[Path, bool, str]] = []
+    deferred: list[tuple[str, bool, str]] = []
     loaded = _prefetch([f for f, _, k in entries if k == "json"])
     for f, explicit, kind in entries:
         if kind in ("comments", "txt"):
@@ -1069,7 +1094,7 @@ def _collect_folder(state: _State, folder: Path, entries: list[tuple[Path, bool,
         elif kind == "csv":
             _read_csv(state, f, explicit)
         elif kind == "image":
-            images.setdefault(f.stem, []).append(f)
+            images.setdefault(os.path.splitext(os.path.basename(f))[0], []).append(Path(f))
         elif explicit:
             raise InputError(f, "not a supported input (expected .json, .json.xz, _comments.json, .txt, "
                                 ".ndjson, .jsonl or .csv)")
@@ -1090,7 +1115,7 @@ def _collect_folder(state: _State, folder: Path, entries: list[tuple[Path, bool,
                 stem_to_post[stem] = post_id
         else:
             post_stem = stem[: -len("_comments")]
-            post_id = stem_to_post.get(post_stem) or f"stem:{folder.name}/{post_stem}"
+            post_id = stem_to_post.get(post_stem) or f"stem:{os.path.basename(folder)}/{post_stem}"
             _read_instaloader_comments(state, f, post_id)
     if images and stem_to_post:
         _attach_media(state, stem_to_post, images)
