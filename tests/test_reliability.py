@@ -490,6 +490,21 @@ def test_units_restricts_the_sample():
     assert t.iloc[0]["n_units"] == 2 and t.iloc[0]["percent_agreement"] == 1.0
 
 
+def test_relation_agreement():
+    d = load_decisions()
+    extra = d[(d["unit_id"] == "U3") & (d["variable"] == "post_type")].copy()
+    extra["unit_id"] = "U5"
+    extra["relation_target"] = ["U1", "U2"]  # the coders link U5 to different complaints
+    t = rel.relation_agreement(pd.concat([d, extra]), n_boot=100, seed=1)
+    row = t.iloc[0]
+    assert row["variable"] == "post_type" and row["n_units"] == 2 and row["n_coders"] == 2
+    assert row["percent_agreement"] == 0.5
+    expected = rel.krippendorff_alpha([["U1", "U1"], ["U1", "U2"]]).value
+    assert row["alpha"] == pytest.approx(expected)
+    only_one = rel.relation_agreement(d, n_boot=10, seed=1).iloc[0]
+    assert only_one["verdict"] == "undefined: no variation: every value is 'U1'"
+
+
 def test_confusion_matrix():
     d = load_decisions()
     m = rel.confusion_matrix(d, "post_type", "ana", "bayu")
@@ -539,6 +554,7 @@ def test_read_adjudications_jsonl_latest_wins_and_apply():
     assert by.loc[("U1", "post_type"), "status"] == "agreed"
     assert by.loc[("U3", "post_type"), "relation_target"] == "U1"
     assert by.loc[("U4", "post_type"), "status"] == "single_coder"
+    assert rel.apply_adjudications(load_decisions(), None)["status"].value_counts()["unresolved"] == 2
     none_adj = rel.apply_adjudications(load_decisions(), adj.iloc[:0])
     assert none_adj.set_index(["unit_id", "variable"]).loc[("U2", "post_type"), "status"] == "unresolved"
     assert none_adj.set_index(["unit_id", "variable"]).loc[("U2", "post_type"), "codes"] is None

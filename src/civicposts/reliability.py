@@ -24,6 +24,7 @@ codes (sorted tuple), memo, relation_target, timestamp):
 - ``agreement_table``: one row per single-choice variable and per (multi-choice variable, code),
   each statistic with a seeded percentile bootstrap interval (units resampled with replacement;
   one resampling of the units per variable, shared by all its codes).
+- ``relation_agreement``: agreement on follows_up targets.
 - ``confusion_matrix``, ``disagreements`` / ``write_disagreement_sheet`` (reconciliation sheet),
   ``read_adjudications`` / ``apply_adjudications`` (final coded data set), ``student_feedback``.
 
@@ -655,7 +656,8 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
     present; single: share of the most frequent code, named in modal_code),
     alpha_p_below_tentative / alpha_p_below_reliable (share of bootstrap alphas below .667 / .800,
     Krippendorff's q), verdict (from alpha) and notes (why a statistic is undefined, resamples
-    left out). Undefined statistics are NaN with their reason in ``notes`` and in ``verdict`` ("undefined: no variation: code never used").
+    left out). Undefined statistics are NaN with their reason in ``notes`` and in ``verdict``
+    ("undefined: no variation: code never used").
     Rows follow the order of ``kinds`` and ``codes``. ``units`` restricts to a unit sample.
     ``levels`` may name single-choice variables whose codes are ordered (``{"gov_response":
     "ordinal"}``, order as in ``codes``): their alpha is then ordinal (column ``level``); the
@@ -712,6 +714,43 @@ def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Ma
         if c not in table.columns:
             table[c] = None
     return table[cols].reset_index(drop=True)
+
+
+def relation_agreement(decisions: pd.DataFrame, *, units: Iterable[str] | None = None, n_boot: int = 1000,
+                       seed: int, ci: float = 0.95) -> pd.DataFrame:
+    """Agreement on relation targets (e.g. which complaint an official_followup answers).
+
+    One row per variable that carries relation targets. Units enter when two or more coders gave
+    a target; a coder without a target on a unit counts as not coded (that disagreement already
+    shows in the variable's own row). Columns: variable, n_units, n_coders, alpha (nominal, the
+    targets as values), alpha_ci_low/high (seeded unit bootstrap), percent_agreement, verdict, notes.
+    """
+    df = _restrict(_check_decisions(decisions), units)
+    cols = ["variable", "n_units", "n_coders", "alpha", "alpha_ci_low", "alpha_ci_high", "percent_agreement",
+            "verdict", "notes"]
+    if "relation_target" not in df.columns:
+        return pd.DataFrame(columns=cols)
+    df = df[df["relation_target"].notna() & (df["relation_target"].astype(str) != "")]
+    rows = []
+    for variable, g in df.groupby("variable", sort=True):
+        wide = g.pivot(index="coder", columns="unit_id", values="relation_target")
+        wide = wide.sort_index(axis=0).sort_index(axis=1)
+        x, dom = _encode(wide.to_numpy(dtype=object))
+        counts = _counts(x, len(dom))
+        n = counts.shape[0]
+        seed_seq = [int(seed), zlib.crc32(f"{variable}/relation".encode("utf-8"))]
+        w = np.vstack([np.ones((1, n)), bootstrap_weights(n, n_boot, seed_seq)])
+        alpha = _alpha_w(counts, w)
+        pa = _pa_w(counts, w)
+        res = _result(alpha[0], counts, dom)
+        lo, hi, _ = _ci(alpha[1:], ci) if res.defined else (math.nan, math.nan, 0)
+        pa_res = _result(pa[0], counts, dom)
+        rows.append({"variable": variable, "n_units": res.n_units, "n_coders": int(wide.shape[0]),
+                     "alpha": res.value if res.defined else math.nan, "alpha_ci_low": lo, "alpha_ci_high": hi,
+                     "percent_agreement": pa_res.value if pa_res.defined else math.nan,
+                     "verdict": verdict(res.value, res.reason),
+                     "notes": "" if res.defined else f"alpha: {res.reason}"})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def confusion_matrix(decisions: pd.DataFrame, variable: str, coder_a: str, coder_b: str, *,
@@ -929,7 +968,7 @@ def read_adjudications(path: str | Path, *, codes: Mapping[str, Sequence[str]] |
     return df
 
 
-def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame) -> pd.DataFrame:
+def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame | None) -> pd.DataFrame:
     """The final coded data set: one row per (unit, variable).
 
     ``status`` is "adjudicated" (a reconciler's codes; the latest by timestamp, then file order,
@@ -939,7 +978,7 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame) ->
     gave the same target).
     """
     df = _check_decisions(decisions)
-    adj = adjudications.copy()
+    adj = pd.DataFrame() if adjudications is None else adjudications.copy()
     if len(adj):
         adj["_order"] = range(len(adj))
         adj = adj.sort_values(["timestamp", "_order"], kind="stable", na_position="first")
