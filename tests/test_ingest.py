@@ -343,3 +343,42 @@ def test_concatenated_xz_streams_and_bad_types(tmp_path):
 def test_to_flat_joins_lists():
     flat = ig.to_flat(ig.read_posts(FIX / "instaloader_txt"))
     assert flat["missing_fields"].iloc[0] == "owner_id|likes|comments|media_type|n_media|url"
+
+
+def test_apify_jsonl_export(tmp_path):
+    items = json.loads((FIX / "apify" / "fixture_apify.json").read_text())
+    f = tmp_path / "dataset.jsonl"
+    f.write_text("".join(json.dumps(i) + "\n" for i in items) + "{broken\n")
+    with pytest.raises(InputError) as info:
+        ig.ingest(f)
+    assert info.value.record == "line 3"
+    result = ig.ingest(f, quarantine=True)
+    assert list(result.posts["post_id"]) == ["CApifyVid02", "CApifySide1"]
+    assert set(result.posts["source_format"]) == {"apify-json"}
+    check_reconciles(result)
+
+
+def test_zeeschuimer_other_platform_is_a_bad_record(tmp_path):
+    f = tmp_path / "mixed.ndjson"
+    f.write_text((FIX / "zeeschuimer" / "fixture_zeeschuimer.ndjson").read_text()
+                 + json.dumps({"nav_index": "9", "source_platform": "tiktok.com", "data": {"id": "1"}}) + "\n")
+    with pytest.raises(InputError, match="tiktok.com"):
+        ig.ingest(f)
+    result = ig.ingest(f, quarantine=True)
+    assert len(result.posts) == 3 and list(result.quarantine["record"]) == ["line 5"]
+
+
+def test_file_named_twice_is_read_once():
+    f = FIX / "zeeschuimer" / "fixture_zeeschuimer.ndjson"
+    result = ig.ingest(f, FIX / "zeeschuimer", f)
+    assert len(result.report) == 1 and result.report["duplicates"].sum() == 0
+
+
+def test_damaged_profile_file_is_reported_as_profile(tmp_path):
+    src = IL416 / "fixture.kota.update_1234567890.json.xz"
+    dst = tmp_path / "fixture.kota.update" / src.name
+    dst.parent.mkdir()
+    dst.write_bytes(src.read_bytes()[:40])
+    result = ig.ingest(tmp_path, quarantine=True)
+    assert list(result.report["source_format"]) == ["instaloader-profile"]
+    assert "truncated" in result.quarantine["problem"].iloc[0]
