@@ -260,7 +260,24 @@ def _complaint_labels(rng: np.random.Generator, month: int) -> dict[str, Any]:
     if gov == "acknowledged" and T.TOPIC_AGENCY[topic] not in officials:
         officials.append(T.TOPIC_AGENCY[topic])
     return {"post_type": "complaint", "topics": topics, "district": district, "street": street,
-            "gov_response": gov, "officials": list(dict.fromkeys(officials)) or ["none"]}
+            "spot": _spot(rng, district), "gov_response": gov,
+            "officials": list(dict.fromkeys(officials)) or ["none"]}
+
+
+def _spot(rng: np.random.Generator, district: str) -> str:
+    """A landmark near the complaint ("depan SD Negeri 12", "gang Mawar RT 05", …)."""
+    return _pick(rng, T.LANDMARKS).format(
+        n=int(rng.integers(1, 250)), masjid=_pick(rng, T.MASJID), street2=_pick(rng, list(T.STREETS)),
+        gang=_pick(rng, T.GANG), rt=f"{int(rng.integers(1, 40)):02d}", pasar=_pick(rng, T.PASAR),
+        district=district, perum=_pick(rng, T.PERUM), blok=f"{_pick(rng, list('ABCDEFGH'))}{int(rng.integers(1, 30))}",
+        no=int(rng.integers(1, 120)))
+
+
+def _detail(rng: np.random.Generator, t: int) -> str:
+    month = datetime.fromtimestamp(t, WIB).month
+    when = _pick(rng, T.TIME_DETAILS).format(n=int(rng.integers(2, 9)), month=T.MONTHS[(month - 2) % 12],
+                                             h=int(rng.integers(6, 10)), h2=int(rng.integers(15, 19)))
+    return when
 
 
 def _complaint_caption(lab: dict[str, Any], rng: np.random.Generator, citizens: list[str]) -> str:
@@ -277,6 +294,9 @@ def _complaint_caption(lab: dict[str, Any], rng: np.random.Generator, citizens: 
             f"Tolong {' '.join(refs)} segera ditindaklanjuti."
     else:
         closer = _pick(rng, [c for c in T.COMPLAINT_CLOSERS if "{agency}" not in c])
+    body += f", {_detail(rng, lab['t'])}. Lokasinya {lab['spot']}."
+    if rng.random() < 0.7:
+        body += " " + _pick(rng, T.CONSEQUENCES).format(n=int(rng.integers(2, 9))) + "."
     parts = [opener, _roughen(body, rng) + " " + _pick(rng, T.EMOJI_ANGRY) * int(rng.integers(1, 4)), closer]
     if lab["gov_response"] == "acknowledged":
         agency = T.OFFICIALS[T.TOPIC_AGENCY[topic]]["word"]
@@ -298,12 +318,18 @@ def _news_labels(rng: np.random.Generator, month: int) -> dict[str, Any]:
             "gov_response": "none", "officials": officials}
 
 
-def _news_caption(lab: dict[str, Any], rng: np.random.Generator) -> str:
+def _date_words(t: int) -> str:
+    d = datetime.fromtimestamp(t, WIB)
+    return f"{T.DAYS[d.weekday()]} ({d.day}/{d.month})"
+
+
+def _news_caption(lab: dict[str, Any], rng: np.random.Generator, citizens: list[str]) -> str:
     district = lab["district"] or "kota demo"
     fill = {"street": lab["street"], "district": district}
     opener = _pick(rng, T.NEWS_OPENERS).format(**fill)
     body = _pick(rng, T.NEWS_PHRASES[lab["topics"][0]]).format(**fill)
-    parts = [f"{opener} {body}".strip()]
+    extra = _pick(rng, T.NEWS_EXTRAS).format(citizen=_pick(rng, citizens))
+    parts = [f"{opener} {_date_words(lab['t'])}: {body} {extra}".strip()]
     if lab["officials"] != ["none"]:
         parts.append(f"(Sumber: {_agency_ref(lab['officials'][0], rng, 0.8)})")
     parts.append(_hashtags(rng, lab["topics"], ["#infopalembang"]))
@@ -318,7 +344,7 @@ def _followup_labels(rng: np.random.Generator, target: dict[str, Any]) -> dict[s
     if rng.random() < 0.6 or not officials:
         officials.append(T.TOPIC_AGENCY[topic])
     return {"post_type": "official_followup", "topics": list(target["topics"]), "district": target["district"],
-            "street": target["street"], "gov_response": _weighted(rng, FOLLOWUP_RESPONSE),
+            "street": target["street"], "spot": target["spot"], "gov_response": _weighted(rng, FOLLOWUP_RESPONSE),
             "officials": list(dict.fromkeys(officials)), "follows_up": target["post_id"]}
 
 
@@ -338,19 +364,32 @@ def _followup_caption(lab: dict[str, Any], target_time: int, rng: np.random.Gene
     text = _pick(rng, T.FOLLOWUP_TEMPLATES).format(
         issue=T.ISSUE_WORDS[topic], street=lab["street"], district=lab["district"], date=f"{date_str}",
         official=official, result=result)
-    return text + " " + _pick(rng, T.EMOJI_GOOD) + "\n" + _hashtags(rng, lab["topics"], ["#responcepat"])
+    extra = _pick(rng, T.FOLLOWUP_EXTRAS).format(n=int(rng.integers(3, 25)), spot=lab["spot"],
+                                                  h=int(rng.integers(8, 17)), mm=f"{int(rng.integers(0, 60)):02d}")
+    return f"{text} {extra} {_pick(rng, T.EMOJI_GOOD)}\n" + _hashtags(rng, lab["topics"], ["#responcepat"])
 
 
-def _promo_caption(rng: np.random.Generator) -> str:
+def _promo_caption(rng: np.random.Generator, t: int) -> str:
     shop = f"{_pick(rng, T.SYLLABLES)}{_pick(rng, T.SYLLABLES)}.shop_demo"
-    return _pick(rng, T.PROMO_TEMPLATES).format(
-        product=_pick(rng, T.PRODUCTS), phone=_phone(rng), district=_pick(rng, list(T.DISTRICTS)), shop=shop
-    ) + "\n#paidpromote #promopalembang"
+    text = _pick(rng, T.PROMO_TEMPLATES).format(
+        product=_pick(rng, T.PRODUCTS), phone=_phone(rng), district=_pick(rng, list(T.DISTRICTS)), shop=shop)
+    until = datetime.fromtimestamp(t, WIB) + timedelta(days=int(rng.integers(3, 15)))
+    price = f"Harga mulai Rp{int(rng.integers(5, 150))}.000, promo s/d {until.day}/{until.month}."
+    k = int(rng.integers(1, 4))
+    feats = " ".join(T.PROMO_FEATURES[i].format(district=_pick(rng, list(T.DISTRICTS)), n=int(rng.integers(2, 12)),
+                                                h=int(rng.integers(7, 11)), h2=int(rng.integers(17, 23)))
+                     for i in sorted(np.argsort(rng.random(len(T.PROMO_FEATURES)), kind="stable")[:k].tolist()))
+    return f"{text} {price} {feats} IG @{shop}\n#paidpromote #promopalembang"
 
 
-def _other_caption(rng: np.random.Generator) -> str:
-    return _pick(rng, T.OTHER_PHRASES).format(district=_pick(rng, list(T.DISTRICTS))) + "\n" + \
-        _hashtags(rng, ["other"])
+def _other_caption(rng: np.random.Generator, t: int, citizens: list[str]) -> str:
+    d = datetime.fromtimestamp(t, WIB)
+    extra = _pick(rng, T.OTHER_EXTRAS).format(citizen=_pick(rng, citizens), day=T.DAYS[d.weekday()], d=d.day,
+                                              m=d.month, n=int(rng.integers(250, 320)))
+    district = _pick(rng, list(T.DISTRICTS))
+    more = _pick(rng, T.OTHER_MORE).format(district=district, weather=_pick(rng, T.WEATHER))
+    return (f"{_pick(rng, T.OTHER_PHRASES).format(district=district)} {more} {extra} "
+            f"{T.DAYS[d.weekday()]} {d.day} {T.MONTHS[d.month - 1]}.\n" + _hashtags(rng, ["other"]))
 
 
 def _repost_caption(original: str, rng: np.random.Generator) -> str:
@@ -389,13 +428,13 @@ def _plan(n_posts: int, seed: int, start: str, end: str) -> tuple[list[dict[str,
             post["caption"] = _complaint_caption(post, rng, citizens)
         elif kind == "news":
             post.update(_news_labels(rng, month))
-            post["caption"] = _news_caption(post, rng)
+            post["caption"] = _news_caption(post, rng, citizens)
         elif kind == "promotion":
             post.update(post_type="promotion", topics=["other"], district="", gov_response="none",
-                        officials=["none"], caption=_promo_caption(rng))
+                        officials=["none"], caption=_promo_caption(rng, t))
         elif kind == "other":
             post.update(post_type="other", topics=["other"], district="", gov_response="none",
-                        officials=["none"], caption=_other_caption(rng))
+                        officials=["none"], caption=_other_caption(rng, t, citizens))
         posts.append(post)
 
     # Follow-ups answer earlier complaints after a lognormal lag.

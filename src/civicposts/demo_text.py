@@ -288,3 +288,49 @@ OFFICIAL_REPLIES = ["Terima kasih laporannya, segera kami tindak lanjuti.",
 # Syllables for fictional citizens' handles.
 SYLLABLES = ["an", "di", "ri", "na", "ma", "sa", "to", "ra", "wi", "ka", "ni", "yu", "de", "fi",
              "ha", "li", "ta", "ya", "bu", "ja", "ko", "ze", "pu", "go"]
+
+# Details that make captions differ from one another (places, times, consequences).
+LANDMARKS = [
+    "depan SD Negeri {n}", "dekat Masjid {masjid}", "simpang {street2}", "gang {gang} RT {rt}",
+    "dekat Pasar {pasar}", "samping puskesmas {district}", "depan kantor lurah", "dekat halte {street2}",
+    "komplek perumahan {perum} blok {blok}", "ujung jalan dekat jembatan", "lampu merah {street2}",
+    "depan SMP Negeri {n}", "belakang kantor camat {district}", "lorong {gang} no. {no}",
+]
+MASJID = ["Al-Ikhlas", "Nurul Iman", "Al-Falah", "Baitul Makmur", "At-Taqwa", "Al-Hidayah", "Darussalam"]
+PASAR = ["Kuto", "Lemabang", "Km 5", "Cinde", "Sekanak", "Perumnas", "Soak Bato"]
+GANG = ["Mawar", "Melati", "Kenanga", "Sepakat", "Damai", "Rukun", "Swadaya", "Keluarga", "Sukajadi", "Bersama"]
+PERUM = ["Griya Asri", "Bukit Indah", "Permata Hijau", "Villa Mutiara", "Taman Sari"]
+TIME_DETAILS = [
+    "dari {n} hari yg lalu", "sejak awal bulan", "udh dari bulan {month} kemarin", "tiap habis hujan",
+    "tiap pagi jam {h}an", "sampe sekarang", "padahal sdh lapor ke RT", "kemarin sore jam {h2}",
+    "udah {n} minggu", "dari zaman sebelum lebaran",
+]
+CONSEQUENCES = [
+    "anak2 sekolah susah lewat", "pedagang di sekitar jadi sepi pembeli", "udah ada {n} orang yg jatuh",
+    "warga terpaksa muter jauh", "ambulans aja susah lewat", "banyak lansia di sini, kasian",
+    "bau dan banyak nyamuk", "motor sering mogok", "takut ada korban", "warga udah gotong royong tp gk cukup",
+    "ojol pada ogah lewat sini", "tiap hari was2",
+]
+NEWS_EXTRAS = [
+    "Warga diimbau tetap waspada.", "Tetap hati2 ya lur.", "Info dari follower @{citizen}.",
+    "Sumber: warga sekitar.", "Pantau terus info terbaru di akun ini.", "Bagikan ke keluarga ya.",
+    "Semoga bermanfaat.", "Ada info lain? DM kami.", "", "",
+]
+OTHER_EXTRAS = ["📷 kiriman @{citizen}", "Hari ini {day}, {d}/{m}.", "Follower ke-{n}rb, makasih semua!",
+                "Tag temanmu di kolom komentar.", "", "Selamat beraktivitas."]
+DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember"]
+FOLLOWUP_EXTRAS = ["{n} petugas dikerahkan ke lokasi ({spot}).", "Lokasi: {spot}.",
+                   "Pantauan pukul {h}.{mm} WIB di {spot}.", "Titik yang dikeluhkan: {spot}."]
+PROMO_FEATURES = [
+    "Gratis ongkir se-{district}.", "Bisa pre-order {n} hari.", "Buka jam {h}.00–{h2}.00 WIB.",
+    "Ready {n} varian rasa.", "Bisa kirim ke luar kota.", "Beli {n} gratis 1!", "Terima pesanan hajatan.",
+    "Bayar di tempat (COD).", "Testimoni cek highlight IG kami.", "Stok terbatas, buruan!",
+]
+OTHER_MORE = [
+    "Kalian lagi di mana sekarang? 👀", "Yang masih kerja semangat ya!", "Jangan lupa sarapan.",
+    "Ada yg ingat tempat ini?", "Komen kecamatan kalian di bawah.", "Hujan2 gini enaknya makan pindang 😋",
+    "Minggu ceria di {district}.", "Cuaca hari ini: {weather}.",
+]
+WEATHER = ["cerah", "berawan", "hujan ringan", "hujan lebat sore", "panas terik", "mendung"]
