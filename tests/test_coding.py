@@ -201,7 +201,8 @@ def _fill(store):
     store.append("ana", "P1", "post", "gov_response", ["none"])
     store.append("ana", "P2", "post", "post_type", ["official_followup"], relation={"type": "follows_up", "target": "P1"})
     store.append("ana", "P2", "post", "official_mentioned", ["regional_secretary", "public_works"], memo="Sekda")
-    store.append("ana", "INT-01", "interview", "interview_theme", ["limited_reach", "info_source_for_officials"])
+    store.append("ana", "INT-01", "interview", "interview_theme", ["limited_reach", "info_source_for_officials"],
+                 memo="=HYPERLINK(\"http://example.invalid\") stays text")
     store.append("budi", "P1", "post", "post_type", ["news"])  # another coder: not exported for ana
 
 
@@ -248,6 +249,8 @@ def test_export_is_byte_deterministic_and_has_dropdowns(tmp_path, store, book):
         assert {i.date_time[:3] for i in z.infolist()} == {(2021, 2, 27)}
     cb = wb["codebook"]
     assert cb.cell(row=2, column=1).value == "variable" and cb.max_row == 2 + len(book.table())
+    memo_cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert memo_cells and all(c.data_type == "s" for c in memo_cells)  # never a formula
 
 
 @pytest.mark.parametrize("column, value, needle", [

@@ -215,3 +215,12 @@ def test_bad_parameters(units, kwargs, needle):
     with pytest.raises(ConfigError) as err:
         draw_sample(units, seed=1, **kwargs)
     assert needle in str(err.value)
+
+
+def test_interview_units_from_the_shipped_interview_record():
+    df = pd.read_csv(ROOT / "data/raw/paper/interview.csv")
+    u = interview_units(df)
+    assert list(u["unit_id"]) == list(df["segment_id"])
+    assert set(u["kind"]) <= {"verbatim", "paraphrase"} and "verbatim" in set(u["kind"])
+    verb = u[u["kind"] == "verbatim"].iloc[0]
+    assert verb["display_text"] == "[verbatim] " + verb["text"]

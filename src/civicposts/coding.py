@@ -45,7 +45,7 @@ import pandas as pd
 
 from .codebook import Codebook
 from .errors import InputError
-from .iorw import source_date_epoch, write_bytes
+from .iorw import source_date_epoch, write_bytes, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -540,15 +540,17 @@ def _relation_variable(codebook: Codebook, variables: list[str]) -> str | None:
 
 def sheet_frame(units: pd.DataFrame, codebook: Codebook, coder: str,
                 decisions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The coding sheet as a DataFrame: one row per unit, one column per variable (multi-choice
-    codes joined with ``|``), a ``memo_<variable>`` column per variable and a ``follows_up``
-    column, pre-filled with ``coder``'s current ``decisions`` when given."""
+    """The coding sheet as a DataFrame: coder, unit_id, unit_type, the unit's url, local_date,
+    kind (verbatim/paraphrase), caption/text when present, then one column per variable
+    (multi-choice codes joined with ``|``), a ``memo_<variable>`` column per variable and a
+    ``follows_up`` column (target post id), pre-filled with ``coder``'s current ``decisions``
+    when given."""
     check_coder(coder)
     variables = _sheet_variables(units, codebook)
     rel_var = _relation_variable(codebook, variables)
     base = pd.DataFrame({"unit_id": units["unit_id"].astype(str).to_numpy()})
     base["unit_type"] = units["unit_type"].to_numpy() if "unit_type" in units.columns else "post"
-    for col in ("url", "local_date", *TEXT_COLUMNS):
+    for col in ("url", "local_date", "kind", *TEXT_COLUMNS):
         if col in units.columns:
             base[col] = units[col].fillna("").astype(str).to_numpy()
     current: dict[tuple[str, str], Any] = {}
@@ -616,9 +618,7 @@ def export_sheet(units: pd.DataFrame, codebook: Codebook, coder: str, csv_path: 
     """
     sheet = sheet_frame(units, codebook, coder, decisions)
     if csv_path is not None:
-        buf = io.StringIO()
-        sheet.to_csv(buf, index=False, lineterminator="\n")
-        write_bytes(csv_path, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+        write_csv(csv_path, sheet, bom=True)
     if xlsx_path is not None:
         write_bytes(xlsx_path, _xlsx_bytes(sheet, codebook))
     return sheet
@@ -637,6 +637,7 @@ def _xlsx_bytes(sheet: pd.DataFrame, codebook: Codebook) -> bytes:
     ws.append(cols)
     for row in sheet.itertuples(index=False):
         ws.append([("" if v is None else str(v)) for v in row])
+    _as_text(ws)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "C2"
@@ -683,7 +684,17 @@ def _xlsx_bytes(sheet: pd.DataFrame, codebook: Codebook) -> bytes:
         cb.append(list(row))
     for cell in cb[2]:
         cell.font = Font(bold=True)
+    _as_text(cb)
     return _deterministic_xlsx(wb)
+
+
+def _as_text(ws: "openpyxl.worksheet.worksheet.Worksheet") -> None:  # noqa: F821
+    """Store every string as text: openpyxl turns strings starting with '=' into formulas, so a
+    caption or memo like '=HYPERLINK(...)' would otherwise run in the coder's spreadsheet."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _read_sheet_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
