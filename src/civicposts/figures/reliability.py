@@ -24,7 +24,7 @@ def _label(row: pd.Series) -> str:
 def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple["plt.Figure", pd.DataFrame]:
     """Alpha with its bootstrap interval per row of ``reliability.agreement_table`` (top row first).
 
-    Dashed line at .667 (tentative), solid line at .800 (reliable). Undefined rows are listed with
+    Dashed lines at .667 (tentative; short grey dashes) and .800 (reliable; long black dashes). Undefined rows are listed with
     their reason instead of a point. Returns the figure and the plotted numbers.
     """
     style.apply()
@@ -40,8 +40,9 @@ def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple[
     fig, ax = plt.subplots(figsize=(6.3, max(1.6, 0.28 * n + 1.0)))
     finite = data[["alpha", "alpha_ci_low"]].stack()
     xmin = min(-0.1, float(finite.min()) - 0.05) if len(finite) else -0.1
-    ax.axvline(TENTATIVE, color="#555555", linestyle="--", linewidth=0.9, label=f"tentative ({TENTATIVE:.3f})")
-    ax.axvline(RELIABLE, color="#222222", linestyle="-", linewidth=0.9, label=f"reliable ({RELIABLE:.3f})")
+    # two dash patterns and two greys, so the thresholds stay apart in grey print
+    ax.axvline(TENTATIVE, color="#666666", linestyle=(0, (2, 2)), linewidth=1.0, label=f"tentative ({TENTATIVE:.3f})")
+    ax.axvline(RELIABLE, color="#000000", linestyle=(0, (7, 2)), linewidth=1.0, label=f"reliable ({RELIABLE:.3f})")
     ax.axvline(0, color="#999999", linestyle=":", linewidth=0.7)
     ys = list(range(n))[::-1]
     for y, (_, r) in zip(ys, data.iterrows()):
