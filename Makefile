@@ -33,8 +33,14 @@ PKG     := src/civicposts
 CORE    := $(addprefix $(PKG)/,__init__.py config.py iorw.py errors.py artefacts.py style.py display.py run.py)
 PAPER   := $(wildcard data/raw/paper/*)
 DEPS    := $(PARAMS) $(ENV_OK) $(CORE)
+PROC    := data/processed
+# Corpus inputs: every file below the folders the study config names (the default: the demo corpus).
+CORPUS  := $(shell find data/raw/demo/instaloader -type f 2>/dev/null | LC_ALL=C sort)
+CODEBOOK:= data/raw/coding/codebook.yaml
+CODERS  := $(wildcard data/raw/demo/coding/*.jsonl data/raw/coding/*.jsonl coding/*.jsonl)
+ADJUD   := $(wildcard coding/adjudication.jsonl coding/adjudication.csv)
 
-NOTEBOOKS := 00_paper_facts
+NOTEBOOKS := 00_paper_facts 01_clean_corpus 02_code_posts 03_code_interview 04_reliability 05_findings 06_start_here
 EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
 HTML      := $(NOTEBOOKS:%=$(NBOUT)/%.html)
 PDF       := $(REPORTS)/civicposts-report.pdf
@@ -60,6 +66,33 @@ $(PARAMS): FORCE $(ENV_OK)
 ## ---------------------------------------------------------------- notebooks
 $(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) \
 		$(PKG)/paper.py $(PKG)/figures/profile.py $(PKG)/tables/paper.py
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/01_clean_corpus.ipynb $(PROC)/posts.parquet &: notebooks/01_clean_corpus.ipynb $(DEPS) $(CORPUS) \
+		$(addprefix $(PKG)/,ingest.py clean.py text.py privacy.py preclassify.py figures/corpus.py \
+		tables/corpus.py tables/ingest.py)
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/coding_sample.parquet &: \
+		notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet $(CODEBOOK) $(CODERS) \
+		$(addprefix $(PKG)/,units.py sampling.py coding.py codebook.py app.py tables/coding.py)
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebooks/03_code_interview.ipynb \
+		$(DEPS) $(PAPER) $(CODEBOOK) $(CODERS) $(addprefix $(PKG)/,paper.py units.py coding.py codebook.py app.py)
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reliability.ipynb $(DEPS) \
+		$(PROC)/post_decisions.parquet $(PROC)/interview_decisions.parquet $(CODEBOOK) $(ADJUD) \
+		$(addprefix $(PKG)/,reliability.py codebook.py figures/reliability.py)
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
+		$(PROC)/posts.parquet $(PAPER) $(CODEBOOK) $(addprefix $(PKG)/,figures/coding.py tables/findings.py paper.py)
+	$(RUN) execute $< --params $(PARAMS)
+
+$(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/coding_sample.parquet $(CODEBOOK) \
+		$(CODERS) $(addprefix $(PKG)/,reliability.py coding.py codebook.py app.py)
 	$(RUN) execute $< --params $(PARAMS)
 
 ## ---------------------------------------------------------------- reports

@@ -129,3 +129,39 @@ def load_sidecars(reports_dir: str | Path = "reports") -> list[dict[str, Any]]:
             meta["dir"] = sub
             metas.append(meta)
     return sorted(metas, key=lambda m: (m["order"], m["name"]))
+
+
+def save_processed(df: pd.DataFrame, path: str | Path, *, function: Callable[..., Any] | str,
+                   inputs: Sequence[str | Path], fictional: bool, notebook: str | None = None,
+                   csv_copy: bool = False) -> list[Path]:
+    """Save a derived data table as Parquet (and optionally a spreadsheet-friendly CSV) with provenance.
+
+    The CSV is UTF-8 with a byte-order mark, so spreadsheet programs read Indonesian text and
+    emoji correctly; list columns are joined with ``|``. Provenance goes to
+    ``<folder>/.provenance/<file>.json`` and is read by the manifest.
+    """
+    from .iorw import write_parquet
+
+    path = Path(path)
+    if fictional and FICTIONAL_PREFIX.rstrip("_") not in path.name:
+        log.debug("%s holds fictional data; its folder and provenance say so", path)
+    written = [write_parquet(path, df)]
+    if csv_copy:
+        flat = df.copy()
+        for col in flat.columns:
+            if flat[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                flat[col] = flat[col].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        written.append(write_csv(path.with_suffix(".csv"), flat, bom=True))
+    record_provenance(written, function=function, inputs=inputs, fictional=fictional, notebook=notebook)
+    log.info("saved %s (%d rows)", ", ".join(str(w) for w in written), len(df))
+    return written
+
+
+def record_provenance(paths: Sequence[str | Path], *, function: Callable[..., Any] | str,
+                      inputs: Sequence[str | Path], fictional: bool, notebook: str | None = None) -> None:
+    """Record which function and notebook made derived files, from which inputs (read by the manifest)."""
+    prov = {"notebook": notebook or os.environ.get("CIVICPOSTS_NOTEBOOK", "interactive"),
+            "function": _qualname(function), "inputs": sorted({str(Path(p)) for p in inputs}),
+            "fictional": fictional}
+    for w in map(Path, paths):
+        write_json(w.parent / ".provenance" / f"{w.name}.json", prov)

@@ -1,0 +1,141 @@
+"""Figures from the coded corpus: the paper's Figure 2 (complaint posts) and Figure 3 (follow-ups).
+
+The paper's Figures 2 and 3 are screenshots of citizens' complaint posts and of
+posts showing an official's follow-up. Here they are drawn from the final coded
+data set (``reliability.apply_adjudications``) and the cleaned, pseudonymized
+post table, so every card and every link is traceable to a coding decision.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import FancyBboxPatch
+
+from .. import style
+
+_CARD_CHARS = 230
+
+
+def _codes_of(final: pd.DataFrame, variable: str) -> pd.Series:
+    """unit_id -> tuple of final codes for ``variable`` (resolved rows only)."""
+    rows = final[(final["variable"] == variable) & final["codes"].notna()]
+    return pd.Series([tuple(c) for c in rows["codes"]], index=rows["unit_id"].to_numpy())
+
+
+def _printable(text: str) -> str:
+    """Caption text the bundled font can draw: emoji become their Indonesian names in brackets."""
+    import emoji
+
+    return emoji.replace_emoji(text, replace=lambda chars, data: f"[{data.get('id', data['en']).strip(':')}]")
+
+
+def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, seed: int = 0,
+                    timezone: str = "Asia/Jakarta") -> tuple[plt.Figure, pd.DataFrame]:
+    """A panel of ``n`` complaint posts drawn as post cards, one per topic where possible.
+
+    Posts are those whose final post_type is ``complaint``; the choice is seeded and covers as
+    many distinct first topics as possible. Returns the figure and the shown posts.
+    """
+    style.apply()
+    types = _codes_of(final, "post_type")
+    topics = _codes_of(final, "topic")
+    complaint_ids = [u for u, c in types.items() if c == ("complaint",)]
+    cand = posts[posts["post_id"].isin(complaint_ids)].copy()
+    cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or "(not coded)")
+    cand["first_topic"] = cand["topic"].str.split(", ").str[0]
+    rng = np.random.default_rng(seed)
+    cand = cand.sort_values("post_id").iloc[rng.permutation(len(cand))] if len(cand) else cand
+    picked = pd.concat([cand.drop_duplicates("first_topic"), cand]).drop_duplicates("post_id").head(n)
+    picked = picked.sort_values("posted_at")
+    local = pd.to_datetime(picked["posted_at"], utc=True).dt.tz_convert(timezone)
+    data = pd.DataFrame({
+        "post_id": picked["post_id"].to_numpy(),
+        "account": picked["account"].to_numpy(),
+        "local_time": local.dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+        "topics": picked["topic"].to_numpy(),
+        "likes": picked["likes"].astype("Int64").to_numpy(),
+        "comments": picked["comments"].astype("Int64").to_numpy(),
+        "caption": picked["caption"].to_numpy(),
+    })
+    cols = 3
+    rows = max(1, int(np.ceil(len(data) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(10, 3.6 * rows))
+    for ax in np.atleast_1d(axes).ravel():
+        ax.axis("off")
+    for ax, row in zip(np.atleast_1d(axes).ravel(), data.itertuples()):
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.add_patch(FancyBboxPatch((0.02, 0.02), 0.96, 0.96, boxstyle="round,pad=0.01,rounding_size=0.03",
+                                    facecolor="white", edgecolor="#444444", linewidth=1))
+        ax.text(0.06, 0.91, f"@{row.account}", fontsize=8.5, fontweight="bold", va="center")
+        ax.text(0.06, 0.84, f"{row.local_time} WIB · post {row.post_id}", fontsize=6.5, color="#444444",
+                va="center")
+        caption = _printable(str(row.caption))
+        if len(caption) > _CARD_CHARS:
+            caption = caption[:_CARD_CHARS].rsplit(" ", 1)[0] + " …"
+        wrapped = "\n".join(textwrap.wrap(caption, 44)[:9])
+        ax.text(0.06, 0.77, wrapped, fontsize=6.8, va="top", linespacing=1.3)
+        ax.text(0.06, 0.1, f"♥ {row.likes} likes   💬 {row.comments} comments".replace("💬", "✉"),
+                fontsize=6.5, color="#444444", va="center")
+        ax.text(0.06, 0.17, f"coded topic: {row.topics}", fontsize=6.5, color=style.PALETTE[0],
+                fontweight="bold", va="center")
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01, wspace=0.04, hspace=0.04)
+    return fig, data
+
+
+def followup_pairs(posts: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
+    """Follow-up posts with the complaint each answers, from the final coded data set, and the lag in days."""
+    types = _codes_of(final, "post_type")
+    topics = _codes_of(final, "topic")
+    rel = final[(final["variable"] == "post_type") & final["relation_target"].notna()
+                & final["unit_id"].map(lambda u: types.get(u) == ("official_followup",))]
+    when = pd.to_datetime(posts.set_index("post_id")["posted_at"], utc=True)
+    out = pd.DataFrame({"followup_id": rel["unit_id"].to_numpy(),
+                        "complaint_id": rel["relation_target"].astype(str).to_numpy()})
+    out["followup_at"] = out["followup_id"].map(when)
+    out["complaint_at"] = out["complaint_id"].map(when)
+    out["complaint_in_corpus"] = out["complaint_at"].notna()
+    out["lag_days"] = ((out["followup_at"] - out["complaint_at"]).dt.total_seconds() / 86400).round(2)
+    out["topic"] = out["followup_id"].map(lambda u: (topics.get(u) or ("(not coded)",))[0])
+    return out.sort_values(["followup_at", "followup_id"]).reset_index(drop=True)
+
+
+def followup_timeline(pairs: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> tuple[plt.Figure, pd.DataFrame]:
+    """Follow-ups linked to the complaints they answer, on a timeline by topic, and the lag distribution."""
+    style.apply()
+    data = pairs[pairs["complaint_in_corpus"]].copy()
+    topics = sorted(data["topic"].unique())
+    ypos = {t: i for i, t in enumerate(topics)}
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, max(3.0, 0.45 * len(topics) + 1.8)),
+                                  gridspec_kw={"width_ratios": [2.3, 1]})
+    c_local = data["complaint_at"].dt.tz_convert(timezone).dt.tz_localize(None)
+    f_local = data["followup_at"].dt.tz_convert(timezone).dt.tz_localize(None)
+    y = data["topic"].map(ypos).to_numpy(dtype=float)
+    jitter = (np.arange(len(data)) % 5 - 2) * 0.06
+    for x0, x1, yy in zip(c_local, f_local, y + jitter):
+        ax.plot([x0, x1], [yy, yy], color="#777777", linewidth=0.8, zorder=1)
+    ax.scatter(c_local, y + jitter, marker="o", s=18, color=style.PALETTE[1], edgecolor="black", linewidth=0.4,
+               label="citizen complaint", zorder=2)
+    ax.scatter(f_local, y + jitter, marker="^", s=26, color=style.PALETTE[0], edgecolor="black", linewidth=0.4,
+               label="official follow-up", zorder=3)
+    ax.set_yticks(range(len(topics)), topics)
+    ax.set_xlabel("Date posted (WIB)")
+    ax.set_ylabel("Coded topic of the follow-up")
+    ax.legend(loc="upper left", fontsize=7, frameon=True)
+    ax.set_title("Complaint → follow-up links")
+    fig.autofmt_xdate()
+    bins = np.arange(0, max(1.0, float(data["lag_days"].max() if len(data) else 1)) + 2, 1)
+    ax2.hist(data["lag_days"], bins=bins, color=style.PALETTE[0], edgecolor="black", hatch="//")
+    ax2.set_xlabel("Lag from complaint to follow-up (days)")
+    ax2.set_ylabel("Follow-up posts (count)")
+    med = float(data["lag_days"].median()) if len(data) else float("nan")
+    ax2.axvline(med, color="black", linestyle="--", linewidth=1)
+    ax2.set_title(f"Lag distribution (median {med:.1f} days)")
+    fig.tight_layout()
+    out = data.assign(complaint_at=data["complaint_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      followup_at=data["followup_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return fig, out.drop(columns=["complaint_in_corpus"])
