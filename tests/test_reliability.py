@@ -637,6 +637,10 @@ def test_forest_figure():
     assert ax.get_xlabel() and ax.get_ylabel()
     assert any("undefined" in t_.get_text() for t_ in ax.texts)
     plt.close(fig)
+    t2 = rel.agreement_table(load_decisions(), KINDS, CODES, n_boot=50, seed=1, levels={"post_type": "ordinal"})
+    fig2, data2 = agreement_forest(t2)
+    assert data2["label"].iloc[0] == "post_type (ordinal)" and "ordinal" in fig2.axes[0].get_xlabel()
+    plt.close(fig2)
 
 
 def test_report_tables():

@@ -16,9 +16,11 @@ _MARKERS = {"reliable": ("o", "full"), "tentative": ("s", "full"), "unreliable":
 
 def _label(row: pd.Series) -> str:
     code = row.get("code")
+    level = row.get("level", "nominal")
+    suffix = f" ({level})" if isinstance(level, str) and level != "nominal" else ""
     if code is None or (isinstance(code, float) and math.isnan(code)) or code == "":
-        return str(row["variable"])
-    return f"{row['variable']}: {code}"
+        return f"{row['variable']}{suffix}"
+    return f"{row['variable']}: {code}{suffix}"
 
 
 def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple["plt.Figure", pd.DataFrame]:
@@ -59,7 +61,9 @@ def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple[
     ax.set_yticklabels(data["label"])
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlim(xmin, 1.05)
-    ax.set_xlabel("Krippendorff's alpha (nominal) with 95% bootstrap interval")
+    ordinal = "level" in table.columns and (table["level"] == "ordinal").any()
+    ax.set_xlabel("Krippendorff's alpha (" + ("nominal; ordinal where marked" if ordinal else "nominal")
+                  + ") with 95% bootstrap interval")
     ax.set_ylabel("Variable: code")
     for marker_name, (marker, fill) in _MARKERS.items():
         ax.plot([], [], marker=marker, fillstyle=fill, color=style.PALETTE[0], markeredgecolor="#000000",
