@@ -147,6 +147,13 @@ def test_bad_records_are_named(tmp_path, line, needle):
     assert f"{p}, record line 5" in str(err.value) and needle in str(err.value)
 
 
+def test_one_coder_per_file(tmp_path):
+    p = tmp_path / "ana.jsonl"
+    p.write_bytes((FIX / "coder_ok.jsonl").read_bytes() + (FIX / "coder_malformed.jsonl").read_bytes().split(b"\n")[0] + b"\n")
+    with pytest.raises(InputError, match=r"ana.jsonl, record line 5: coder 'budi' in a file of coder 'ana'"):
+        read_coder_file(p)
+
+
 def test_torn_last_line_is_ended_before_the_next_append(store):
     path = store.path_for("ana")
     store.append("ana", "P1", "post", "topic", ["roads"])
@@ -318,3 +325,27 @@ def test_fast_and_line_by_line_readers_agree(tmp_path, store):
     h = read_coder_file(p)
     assert h["line"].tolist() == [2, 3, 4, 5, 6, 7]
     assert h.loc[2, "timestamp"] == pd.Timestamp("2021-03-01T01:00:00Z")
+
+
+def test_cli_export_import_check(tmp_path, book, caplog):
+    from civicposts.coding import main
+    units = units_frame(3)
+    units.to_csv(tmp_path / "units.csv", index=False)
+    store_dir = tmp_path / "coding"
+    args = ["--codebook", str(CODEBOOK), "--store", str(store_dir)]
+    assert main([*args, "export", "--units", str(tmp_path / "units.csv"), "--coder", "ana",
+                 "--csv", str(tmp_path / "ana.csv")]) == 0
+    sheet = pd.read_csv(tmp_path / "ana.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sheet.loc[sheet.unit_id == "P1", "topic"] = "roads|waste"
+    sheet.to_csv(tmp_path / "ana.csv", index=False)
+    assert main([*args, "import", "--sheet", str(tmp_path / "ana.csv"), "--coder", "ana"]) == 0
+    assert main([*args, "import", "--sheet", str(tmp_path / "ana.csv"), "--coder", "ana"]) == 0  # no-op
+    assert len(read_coder_file(store_dir / "ana.jsonl")) == 1
+    assert main([*args, "check", "--units", str(tmp_path / "units.csv")]) == 0
+    units[units.unit_id != "P1"].to_csv(tmp_path / "fewer.csv", index=False)
+    assert main([*args, "check", "--units", str(tmp_path / "fewer.csv")]) == 1  # P1's coding is an orphan
+    sheet.loc[sheet.unit_id == "P2", "gov_response"] = "fixed"
+    sheet.to_csv(tmp_path / "ana.csv", index=False)
+    caplog.clear()
+    assert main([*args, "import", "--sheet", str(tmp_path / "ana.csv"), "--coder", "ana"]) == 2
+    assert "code 'fixed'" in caplog.text

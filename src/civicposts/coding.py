@@ -246,7 +246,8 @@ def read_coder_file(path: str | Path) -> pd.DataFrame:
     Columns: unit_id, unit_type, variable, coder, codes (sorted tuple), memo, relation_type,
     relation_target (None when no relation), timestamp (datetime64 UTC), codebook_version,
     source_file, line (1-based). A malformed line raises InputError naming the file and the
-    line; blank lines are skipped. Codes are not checked against a codebook here (use
+    line, as does a line of another coder than the file's first line (one file per coder);
+    blank lines are skipped. Codes are not checked against a codebook here (use
     ``Codebook.validate_codings``).
     """
     path_s = str(path)
@@ -257,7 +258,13 @@ def read_coder_file(path: str | Path) -> pd.DataFrame:
     if not data.strip():
         return _empty_history()
     fast = _read_fast(path_s, data)
-    return fast if fast is not None else _read_checked(path_s, data)
+    df = fast if fast is not None else _read_checked(path_s, data)
+    coders = df["coder"].to_numpy()
+    if len(coders) and (coders != coders[0]).any():
+        i = int(np.flatnonzero(coders != coders[0])[0])
+        raise InputError(path_s, f"coder {coders[i]!r} in a file of coder {coders[0]!r}: one file per coder",
+                         f"line {df['line'].iat[i]}")
+    return df
 
 
 def _timestamps(stamps: list[str], path_s: str, linenos: Sequence[int]) -> pd.Series:
@@ -787,3 +794,70 @@ def import_sheet(path: str | Path, codebook: Codebook, coder: str) -> list[dict[
             records.append(rec)
     log.info("%s: %d coding(s) for coder %s from %d row(s)", path, len(records), coder, len(rows))
     return records
+
+
+# -- command line -------------------------------------------------------------------------------
+
+def _read_units(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    raise InputError(path, "unit table must be .parquet or .csv")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: export a coder's spreadsheet, import a filled-in one into the store, or check the store."""
+    import argparse
+    import sys
+
+    from .codebook import DEFAULT_PATH, load_codebook
+
+    p = argparse.ArgumentParser(prog="python -m civicposts.coding", description=main.__doc__)
+    p.add_argument("--codebook", default=str(DEFAULT_PATH))
+    p.add_argument("--store", default="coding", help="folder of coder files (default: coding)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("export", help="write a coding sheet (CSV and/or XLSX) for one coder")
+    ex.add_argument("--units", required=True, help="unit table (.parquet or .csv)")
+    ex.add_argument("--coder", required=True)
+    ex.add_argument("--csv")
+    ex.add_argument("--xlsx")
+    im = sub.add_parser("import", help="append the codings of a filled-in sheet to the coder's file")
+    im.add_argument("--sheet", required=True)
+    im.add_argument("--coder", required=True)
+    ch = sub.add_parser("check", help="validate every coder file against the codebook; list orphans")
+    ch.add_argument("--units", help="unit table (.parquet or .csv) to find orphaned codings")
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s", stream=sys.stderr)
+    try:
+        book = load_codebook(a.codebook)
+        store = CodingStore(a.store, book)
+        if a.cmd == "export":
+            if not (a.csv or a.xlsx):
+                p.error("export needs --csv and/or --xlsx")
+            sheet = export_sheet(_read_units(a.units), book, a.coder, a.csv, a.xlsx, decisions=store.decisions(a.coder))
+            log.info("sheet for %s: %d unit(s) -> %s", a.coder, len(sheet), ", ".join(x for x in (a.csv, a.xlsx) if x))
+        elif a.cmd == "import":
+            written = store.append_many(import_sheet(a.sheet, book, a.coder))
+            log.info("%d new coding line(s) appended to %s", len(written), store.path_for(a.coder))
+        else:
+            history = store.history()
+            book.validate_codings(history)
+            dec = latest(history)
+            log.info("%d line(s), %d decision(s) by %d coder(s): all codes in codebook %s (version %s)",
+                     len(history), len(dec), dec["coder"].nunique(), book.path, book.version)
+            if a.units:
+                orph = orphans(dec, _read_units(a.units)["unit_id"])
+                for row in orph.itertuples(index=False):
+                    log.warning("orphan: %s %s %s (%s line %s)", row.coder, row.unit_id, row.variable,
+                                row.source_file, row.line)
+                return 1 if len(orph) else 0
+    except (InputError, ValueError) as exc:
+        log.error("%s", exc)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
