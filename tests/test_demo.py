@@ -365,3 +365,18 @@ def test_readme_says_fictional_and_how_it_was_made(rebuilt: Path) -> None:
     text = (rebuilt / "README.md").read_text()
     assert "FICTIONAL" in text and "python -m civicposts.demo --out data/raw/demo" in text
     assert "--seed 20210202" in text and "SIMULATED" in text
+
+
+def test_cli_reports_bad_parameters_clearly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert demo.main(["--out", str(tmp_path), "--start", "2021-13-01"]) == 2
+    assert "dates must be YYYY-MM-DD" in caplog.text
+    assert demo.main(["--out", str(tmp_path), "--start", "2021-02-01", "--end", "2021-02-05"]) == 2
+    assert "at least 30" in caplog.text
+    assert demo.main(["--out", str(tmp_path), "--n-posts", "100", "--sample-size", "500"]) == 2
+    assert not any(tmp_path.iterdir()), "nothing is written when parameters are bad"
+
+
+def test_captions_of_distinct_posts_are_distinct(by_id: dict[str, dict], key: pd.DataFrame) -> None:
+    originals = key.loc[key["repost_of"] == "", "post_id"]
+    captions = pd.Series([by_id[p]["caption"]["text"] for p in originals])
+    assert captions.duplicated().mean() < 0.005

@@ -17,7 +17,8 @@ Public entry points:
 - :func:`generate` writes the instaloader folder and the answer key, returns the answer key.
 - :func:`draw_overlap_sample` draws the stratified double-coding sample from the answer key.
 - :func:`simulate_coders` writes SIMULATED coders' JSON Lines files for that sample.
-- :func:`build` does all three plus the README (what the CLI runs).
+- :func:`render` makes every file of the demo folder in memory (``{path: bytes}``); :func:`build`
+  writes them (what the CLI runs); the test compares ``render()`` with the committed files.
 
 Generative model (documented so analyses of the demo can be checked against it):
 
@@ -32,7 +33,13 @@ Generative model (documented so analyses of the demo can be checked against it):
   follow-up is posted after a lag in days drawn from a lognormal with median
   :data:`FOLLOWUP_LAG_MEDIAN_DAYS` and sigma :data:`FOLLOWUP_LAG_SIGMA`, clipped to 1–60 days.
 - Engagement: likes lognormal (heavy tail) by type, growing with the follower count; comments a
-  beta-distributed fraction of likes.
+  beta-distributed fraction of likes. Media: image 60%, carousel 25% (2–6 items), video 15%.
+- Captions: templates from :mod:`civicposts.demo_text` filled with real street and district names,
+  fictional landmarks, times and dates, roughened with slang, elongation and emoji, so that distinct
+  posts have distinct captions and only reposts are (near-)duplicates.
+- Comments: saved for 25% of complaints/follow-ups and 6% of other posts with comments, at most 5
+  threads each (``comment_count`` stays the post's full count); ~4% of comments carry a fictional
+  phone number; agencies sometimes reply to complaints.
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from . import demo_text as T
-from .errors import InputError
+from .errors import CivicpostsError, InputError
 from .iorw import write_bytes, write_csv
 
 log = logging.getLogger(__name__)
@@ -224,11 +231,15 @@ def _agency_ref(code: str, rng: np.random.Generator, prefer_handle: float = 0.6)
 
 def _timeline(n: int, start: str, end: str, rng: np.random.Generator) -> tuple[np.ndarray, int, int]:
     """``n`` posting times (UTC epoch seconds, sorted) and the period's bounds."""
-    d0 = datetime.fromisoformat(start).replace(tzinfo=WIB)
-    d1 = datetime.fromisoformat(end).replace(tzinfo=WIB) + timedelta(days=1)
+    try:
+        d0 = datetime.fromisoformat(str(start)).replace(tzinfo=WIB)
+        d1 = datetime.fromisoformat(str(end)).replace(tzinfo=WIB) + timedelta(days=1)
+    except ValueError:
+        raise ValueError(f"start={start!r}, end={end!r}: dates must be YYYY-MM-DD") from None
     ndays = (d1 - d0).days
-    if ndays < 1:
-        raise ValueError(f"period {start}..{end} is empty")
+    if ndays < 30:
+        raise ValueError(f"period {start}..{end} is {ndays} day(s); the demo needs at least 30 "
+                         "(follow-ups come days after their complaints)")
     days = [d0 + timedelta(days=i) for i in range(ndays)]
     w = np.array([MONTH_FACTOR[d.month] * (1.0 + 0.35 * i / max(ndays - 1, 1)) for i, d in enumerate(days)])
     day_idx = rng.choice(ndays, size=n, p=w / w.sum())
@@ -1099,8 +1110,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sim-seed", type=int, default=SIM_SEED)
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
-    build(a.out, n_posts=a.n_posts, seed=a.seed, start=a.start, end=a.end, sample_size=a.sample_size,
-          sim_seed=a.sim_seed)
+    try:
+        build(a.out, n_posts=a.n_posts, seed=a.seed, start=a.start, end=a.end, sample_size=a.sample_size,
+              sim_seed=a.sim_seed)
+    except (ValueError, CivicpostsError) as exc:
+        log.error("%s", exc)
+        return 2
     return 0
 
 
