@@ -168,6 +168,7 @@ class _Source:
     kept: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    differed: int = 0  # duplicates whose content differed from the kept copy (logged as a summary)
 
 
 @dataclass
@@ -213,9 +214,10 @@ class _State:
             first_src.duplicates += 1
             src.kept += 1
         else:
-            log.info("%s %r: copy in %s differs from the one kept from %s",
-                     table[:-1], key, src.path, first_src.path)
+            log.debug("%s %r: copy in %s differs from the one kept from %s",
+                      table[:-1], key, src.path, first_src.path)
             src.duplicates += 1
+            src.differed += 1
 
 
 def _n_fields(row: dict[str, Any]) -> int:
@@ -1205,6 +1207,10 @@ def ingest(*paths: str | Path, quarantine: bool = False, progress: bool = False)
     ``progress`` shows a tqdm bar over files.
     """
     state = _collect(paths, quarantine, progress)
+    for src in state.sources:
+        if src.differed:
+            log.info("%s: %d duplicate records differ from the copies kept (first by path, with as many "
+                     "fields); e.g. counts captured at another time", src.path, src.differed)
     result = IngestResult(
         posts=_posts_frame(state),
         comments=_comments_frame(state),
