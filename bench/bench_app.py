@@ -10,16 +10,21 @@ a temporary folder, and times over N units (default 200):
 - a relation-picker search keystroke over all units.
 
 Prints median and p95 in ms against the 100 ms target. The widgets have no frontend here, so
-the time to send widget state to the browser is not included (see tests/test_browser.py for
-the app in a real browser).
+the time to send widget state to the browser is not included.
 
-Usage: python bench/bench_app.py [N_UNITS] [N_CORPUS]
+With ``--browser`` it also measures the whole round trip in JupyterLab driven by Debian's
+Chromium (as tests/test_browser.py does): from the click on a code button, or on "next", in
+the page until the page shows the save, or the next unit (timed in the page with
+performance.now() and a MutationObserver).
+
+Usage: python bench/bench_app.py [N_UNITS] [N_CORPUS] [--browser]
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -41,13 +46,15 @@ WORDS = ("jalan rusak berlubang banjir sampah macet lampu mati pasar sungai moho
 
 
 def synthetic_images(n: int, rng: np.random.Generator) -> list[bytes]:
-    """``n`` SYNTHETIC 1080x1080 JPEGs with noise, so their size is like real posts' (100-300 KB)."""
+    """``n`` SYNTHETIC 1080x1080 JPEGs (gradient plus noise), about the size of real posts' (150-250 KB)."""
     from PIL import Image
 
     out = []
+    ramp = np.linspace(0, 1, 1080)[None, :, None]
     for _ in range(n):
-        base = rng.integers(0, 256, size=3)
-        arr = np.clip(base + rng.normal(0, 40, size=(1080, 1080, 3)), 0, 255).astype("uint8")
+        a, b = rng.integers(0, 256, size=3), rng.integers(0, 256, size=3)
+        arr = a + (b - a) * ramp + rng.normal(0, 12, size=(1080, 1080, 3))
+        arr = np.clip(arr, 0, 255).astype("uint8")
         buf = io.BytesIO()
         Image.fromarray(arr).save(buf, format="JPEG", quality=70)
         out.append(buf.getvalue())
@@ -82,8 +89,77 @@ def stats(ms: list[float]) -> tuple[float, float, float]:
     return float(np.median(arr)), float(np.percentile(arr, 95)), float(arr.max())
 
 
+CLICK_AND_WAIT = """
+async ([selector, text, expect]) => {
+  const app = document.querySelector('.civicposts-coding-app');
+  const button = [...app.querySelectorAll(selector)].find(b => b.textContent.includes(text));
+  const t0 = performance.now();
+  return await new Promise(resolve => {
+    const done = () => { obs.disconnect(); resolve(performance.now() - t0); };
+    const obs = new MutationObserver(() => { if (app.textContent.includes(expect)) done(); });
+    obs.observe(app, {subtree: true, childList: true, characterData: true, attributes: true});
+    button.click();
+  });
+}
+"""
+
+
+def browser_rows(n: int) -> list[tuple[str, list[float]]]:
+    """Round trips in JupyterLab + Chromium over ``n`` SYNTHETIC units (code one, then next)."""
+    import secrets
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO))
+    from tests.browser_helpers import jupyter_lab, write_app_notebook
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_app_browser_"))
+    try:
+        root = tmp / "lab"
+        root.mkdir()
+        units = synthetic_units(root, n + 1, n + 1)
+        units_json = root / "units_SYNTHETIC.json"
+        units_json.write_text(units.to_json(orient="records", date_format="iso"), encoding="utf-8")
+        write_app_notebook(root, coder="bench", store=tmp / "coding", media_root=root, units_json=units_json)
+        token = secrets.token_hex(16)
+        save_ms, next_ms = [], []
+        with jupyter_lab(root, token=token) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(90_000)
+                page.goto(f"{base}/lab/tree/coding_app_test.ipynb?token={token}")
+                page.locator(".jp-StatusBar-Widget").get_by_text("| Idle").first.wait_for()
+                for _attempt in range(3):  # a run asked for while the kernel reconnects can be lost
+                    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+                    try:
+                        page.locator(".civicposts-coding-app").wait_for(timeout=30_000)
+                        break
+                    except PlaywrightTimeout:
+                        continue
+                page.locator(".civicposts-coding-app").get_by_text("1 of").first.wait_for()
+                for i in range(n):
+                    save_ms.append(page.evaluate(CLICK_AND_WAIT, [".cp-post_type button", "Other", "saved"]))
+                    next_id = units["unit_id"][i + 1]
+                    next_ms.append(page.evaluate(CLICK_AND_WAIT, ["button", "next ▶", next_id]))
+            finally:
+                browser.close()
+        written = (tmp / "coding" / "bench.jsonl").read_text(encoding="utf-8").count("\n")
+        if written != n:
+            raise RuntimeError(f"browser run wrote {written} lines, expected {n}")
+        return [("browser: click a code -> 'saved' shown (kernel saved the line)", save_ms),
+                ("browser: click next -> next unit shown (text and images sent)", next_ms)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
+    use_browser = "--browser" in argv
+    argv = [a for a in argv if a != "--browser"]
     n = int(argv[1]) if len(argv) > 1 else 200
     corpus = int(argv[2]) if len(argv) > 2 else 5000
     codebook = load_codebook(REPO / "data" / "raw" / "coding" / "codebook.yaml")
@@ -92,6 +168,7 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         units = synthetic_units(tmp, corpus, n + 1)
         setup_s = time.perf_counter() - t
+        img_kb = np.mean([f.stat().st_size for f in (tmp / "media").glob("*.jpg")]) / 1024
         t = time.perf_counter()
         app = CodingApp(units, codebook, tmp / "coding", "bench", media_root=tmp, batch=False)
         app.widget
@@ -137,9 +214,12 @@ def main(argv: list[str]) -> int:
             app.relation_search.value = q
             search.append((time.perf_counter() - t) * 1000)
         rows.append((f"relation search keystroke ({n} earlier posts offered)", search))
+        if use_browser:
+            rows.extend(browser_rows(min(n, 60)))
 
         print(f"Coding-app latency, SYNTHETIC units: {n} timed units of a {corpus}-unit corpus, "
-              f"images 1080x1080 JPEG ({setup_s:.1f} s to generate); app built in {build_ms:.0f} ms")
+              f"1-3 images each, 1080x1080 JPEG ~{img_kb:.0f} KB ({setup_s:.1f} s to generate); "
+              f"app built in {build_ms:.0f} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(f"{'operation':62} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  target")
         for name, ms in rows:
             med, p95, mx = stats(ms)

@@ -5,6 +5,7 @@ Units are FICTIONAL (tests/browser_helpers.py); the codebook is the study's code
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -100,12 +101,12 @@ def test_navigation_and_progress(units, codebook, tmp_path):
     for _ in range(10):
         a.next_button.click()
     assert a.index == 5 and a.next_button.disabled and "6 of 6" in a.position.value
-    assert "FICT006" in a.header.value and "Lampu jalan mati" in a.text.value
+    assert "FICT006" in a.view.value and "Lampu jalan mati" in a.view.value
     a.prev_button.click()
-    assert a.index == 4 and "FICT005" in a.header.value
+    assert a.index == 4 and "FICT005" in a.view.value
     # local time (WIB, UTC+7) and engagement are shown: FICT005 was posted 09:45 UTC
-    assert "2020-03-06 16:45" in a.header.value and "104 likes" in a.header.value
-    assert "https://www.instagram.com/p/FICT005/" in a.header.value
+    assert "2020-03-06 16:45" in a.view.value and "104 likes" in a.view.value
+    assert "https://www.instagram.com/p/FICT005/" in a.view.value
     a.go_to("FICT002")
     assert a.index == 1
     with pytest.raises(IndexError):
@@ -199,29 +200,48 @@ def test_relation_picker_offers_earlier_complaints_searchable_by_date_and_words(
 
 
 def test_images_are_found_read_lazily_and_cached(units, codebook, tmp_path):
-    appmod._read_image.cache_clear()
+    appmod._prepared_image.cache_clear()
     a = make_app(units, codebook, tmp_path)
-    assert [bytes(i.value) for i in a.image_box.children] == [jpeg_bytes(1)]
+    a.wait_prefetch()
+    assert [bytes(i.value) for i in a.image_box.children] == [jpeg_bytes(1)]  # small: sent as it is
     assert a.image_box.layout.display is None and a.images[0].format == "jpeg"
-    assert appmod._read_image.cache_info().currsize == 1  # only the shown unit's image was read
-    a.next_button.click()  # FICT002: a carousel of three
+    # of the 7 images only the shown unit's one and the next unit's three (read ahead) were read
+    assert appmod._prepared_image.cache_info().currsize == 4
+    a.next_button.click()  # FICT002: a carousel of three, from the cache
     assert [bytes(i.value) for i in a.image_box.children] == [jpeg_bytes(11), jpeg_bytes(12), jpeg_bytes(13)]
     a.next_button.click()  # FICT003: none
     assert a.image_box.children == () and a.image_box.layout.display == "none"
-    assert "no image" in a.image_note.value
+    assert "no image" in a.view.value
     a.go_to(1)
     a.go_to(0)
-    info = appmod._read_image.cache_info()
-    assert info.currsize == 4 and info.hits >= 4  # revisits come from the cache
+    a.wait_prefetch()
+    info = appmod._prepared_image.cache_info()
+    assert info.currsize == 5 and info.hits >= 4  # FICT004's image was read ahead once; revisits hit
     assert len(a.images) == 3  # image widgets are reused, not rebuilt
 
 
+def test_large_images_are_scaled_down_for_display_not_on_disk(units, codebook, tmp_path):
+    from PIL import Image
+
+    appmod._prepared_image.cache_clear()
+    big = jpeg_bytes(5, size=(1080, 1350))
+    (tmp_path / "media" / "FICT001.jpg").write_bytes(big)
+    a = make_app(units, codebook, tmp_path)
+    shown = bytes(a.images[0].value)
+    with Image.open(io.BytesIO(shown)) as im:
+        assert im.size == (432, 540)
+    assert len(shown) < len(big)
+    assert (tmp_path / "media" / "FICT001.jpg").read_bytes() == big
+    b = make_app(units, codebook, tmp_path, image_max_px=0)  # 0: send the file as it is
+    assert bytes(b.images[0].value) == big
+
+
 def test_missing_image_file_is_reported_not_fatal(units, codebook, tmp_path):
-    appmod._read_image.cache_clear()
+    appmod._prepared_image.cache_clear()
     (tmp_path / "media" / "FICT002_1.jpg").unlink()
     a = make_app(units, codebook, tmp_path, start=1)
     assert len(a.image_box.children) == 2
-    assert "missing: FICT002_1.jpg" in a.image_note.value
+    assert "missing: FICT002_1.jpg" in a.view.value
 
 
 def test_two_sessions_of_one_coder_keep_each_others_lines(units, codebook, tmp_path):
@@ -314,12 +334,12 @@ def test_exclusive_codes_and_the_last_code_of_a_multi_choice(units, codebook, tm
 
 def test_interview_segments_show_their_kind_and_take_interview_variables(codebook, tmp_path):
     a = make_app(make_interview_units(), codebook, tmp_path)
-    assert "VERBATIM" in a.kind_badge.value and "FINT-01" in a.header.value
+    assert "VERBATIM" in a.view.value and "FINT-01" in a.view.value
     assert a._panels["post"].layout.display == "none" and a._panels["interview"].layout.display is None
     assert "interview_theme" in a.controls and a.image_box.layout.display == "none"
     a.controls["interview_theme"]["info_source_for_officials"].value = True
     a.next_button.click()
-    assert "PARAPHRASE" in a.kind_badge.value and "VERBATIM" not in a.kind_badge.value
+    assert "PARAPHRASE" in a.view.value and "VERBATIM" not in a.view.value
     a.controls["interview_theme"]["limited_reach"].value = True
     recs = lines(tmp_path / "coding")
     assert essentials(recs) == [("FINT-01", "interview_theme", ("info_source_for_officials",), "", None),
@@ -331,17 +351,18 @@ def test_interview_segments_show_their_kind_and_take_interview_variables(codeboo
 def test_posts_and_interview_segments_in_one_app(units, codebook, tmp_path):
     mixed = pd.concat([units, make_interview_units()], ignore_index=True)
     a = make_app(mixed, codebook, tmp_path, start="FINT-02")
-    assert "PARAPHRASE" in a.kind_badge.value and "the official says his reach is limited" in a.text.value
-    assert "2021-02-27" in a.header.value
+    assert "PARAPHRASE" in a.view.value and "the official says his reach is limited" in a.view.value
+    assert "2021-02-27" in a.view.value
     a.go_to(0)
-    assert a.kind_badge.value == "" and a._panels["post"].layout.display is None
+    assert "PARAPHRASE" not in a.view.value and "FICT001" in a.view.value
+    assert a._panels["post"].layout.display is None
 
 
 def test_caption_line_breaks_and_markup_are_kept_as_text(units, codebook, tmp_path):
     units.loc[0, "caption"] = "FICTIONAL line one\nline <b>two</b> & three"
     a = make_app(units, codebook, tmp_path)
-    assert "line one\nline &lt;b&gt;two&lt;/b&gt; &amp; three" in a.text.value
-    assert "pre-wrap" in a.text.value
+    assert "line one\nline &lt;b&gt;two&lt;/b&gt; &amp; three" in a.view.value
+    assert "pre-wrap" in a.view.value
 
 
 def test_definitions_on_hover_and_below(units, codebook, tmp_path):

@@ -3,33 +3,36 @@
 One call builds and shows it in a notebook::
 
     from civicposts.app import CodingApp
-    CodingApp(units, codebook, store, coder="ana", media_root=".").show()
+    from civicposts.units import post_units
+    CodingApp(post_units(clean_posts), "data/raw/coding/codebook.yaml", "coding", coder="ana").show()
 
-``units`` is a DataFrame (or list of dicts) with one row per unit: posts
-(``post_id`` or ``unit_id``, ``caption``, ``posted_at``, ``likes``,
-``comments``, ``url``, ``media_files`` ...) or interview segments
-(``segment_id`` or ``unit_id``, ``text``, ``kind``, ``speaker`` ...).
-``codebook`` gives the variables (single choice as toggle buttons, multiple
-choice as checkboxes, definitions on hover and below). ``store`` is the
-coder-file store: every click is appended at once to the coder's append-only
-file, there is no save button.
+Each unit shows its local date and time, engagement, link and caption, and the post's images
+when the collection folder holds them (``media_files``); interview segments show whether they
+are a VERBATIM quote or a PARAPHRASE. The codebook's variables are toggle buttons (single
+choice) or checkboxes (multiple choice) with definitions on hover and below; a memo box; for
+official follow-ups, a picker of the earlier complaint the post answers (search by date or
+words). Previous / next / next uncoded, progress "n of N". Every change is appended at once to
+the coder's append-only file through :class:`civicposts.coding.CodingStore`; there is no save
+button. Another open session of the same coder is taken in at the next unit shown.
 
-The app never waits for a person: in a batch run (papermill, ``make all``)
-``show()`` displays a one-line progress summary instead of the widgets and no
-widget is created, so executed notebooks and their HTML hold no unit text.
-Batch mode is chosen with ``batch=True`` or the environment variable
-``CIVICPOSTS_BATCH=1``, and automatically outside an IPython kernel.
+The app never waits for a person: in a batch run (papermill, ``make all``) ``show()``
+displays a one-line progress summary instead of the widgets and no widget is created, so
+executed notebooks and their HTML hold no unit text. Batch mode is chosen with
+``batch=True`` or the environment variable ``CIVICPOSTS_BATCH=1``, and automatically outside
+an IPython kernel.
 
-Rendering is light so moving to the next unit takes well under 100 ms: the
-widgets are built once and only their values change; images are read from
-disk when a unit is shown and kept in a small cache.
+Rendering is light so moving to the next unit stays under 100 ms: the widgets are built once
+and only their values change (one HTML widget per unit view); images are read when a unit is
+shown or read ahead for the next one, scaled down for display and cached.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import html
+import io
 import json
 import logging
 import os
@@ -352,10 +355,33 @@ def open_codebook(codebook: Any) -> Any:
 # --------------------------------------------------------------------------- images
 
 
-@functools.lru_cache(maxsize=64)
-def _read_image(path: str) -> bytes:
+@functools.lru_cache(maxsize=512)
+def _prepared_image(path: str, max_px: int) -> tuple[bytes, str]:
+    """The image at ``path`` as (bytes, format) for display, scaled down to about ``max_px`` on its
+    longer side (JPEG) so less has to travel to the browser; the file itself is never changed.
+
+    JPEGs are decoded at reduced scale (PIL's draft mode), which makes scaling a 1080 px post
+    image to 540 px about five times cheaper than decoding it whole.
+    """
     with open(path, "rb") as fh:
-        return fh.read()
+        data = fh.read()
+    fmt = IMAGE_FORMATS[Path(path).suffix.lower()]
+    if max_px <= 0:
+        return data, fmt
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as im:
+            if max(im.size) <= max_px:
+                return data, fmt
+            im.draft("RGB", (max_px, max_px))
+            im.thumbnail((max_px, max_px))
+            buf = io.BytesIO()
+            im.convert("RGB").save(buf, format="JPEG", quality=85)
+            return buf.getvalue(), "jpeg"
+    except Exception as exc:  # a damaged image is still shown as the browser can
+        log.warning("%s: cannot scale image for display (%s)", path, exc)
+        return data, fmt
 
 
 def _batch_default() -> bool:
@@ -382,16 +408,26 @@ def _is_coded(decision: Decision | None) -> bool:
 class CodingApp:
     """Code ``units`` with ``codebook`` as ``coder``; every change goes to ``store`` at once.
 
-    Public attributes for notebooks and tests: ``widget`` (the root widget),
-    ``controls`` (variable id -> ToggleButtons, or dict code id -> Checkbox),
-    ``memo``, ``relation_search``, ``relation_select``, ``prev_button``,
-    ``next_button``, ``next_uncoded_button``, ``index`` and ``units``.
+    ``units``: a unit table of :mod:`civicposts.units` (posts and/or interview segments).
+    ``codebook``: a :class:`civicposts.codebook.Codebook` or the path of its YAML file.
+    ``store``: a :class:`civicposts.coding.CodingStore`, or the folder of coder files (``coding/``).
+    ``media_root``: the folder relative ``media_files`` paths start from (default: the working folder).
+    ``batch``: True shows only a progress line (papermill); default from ``CIVICPOSTS_BATCH`` or
+    whether an IPython kernel runs. ``image_max_px``: images are scaled to this size for display
+    (0: sent as they are). ``prefetch``: read the next unit's images in the background.
+    ``start``: the position or unit id shown first.
+
+    Public attributes for notebooks and tests: ``widget`` (the root widget), ``view`` (the unit's
+    header, kind and text), ``image_box``, ``controls`` (variable id -> ToggleButtons, or code id ->
+    Checkbox), ``memo``, ``relation_search``, ``relation_all``, ``relation_select``,
+    ``prev_button``, ``next_button``, ``next_uncoded_button``, ``position``, ``saved`` (status),
+    ``index``, ``units``, ``decisions`` (this coder's latest codings).
     """
 
     def __init__(self, units: pd.DataFrame | Iterable[Mapping[str, Any]], codebook: Any, store: Any, coder: str,
                  media_root: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE,
                  batch: bool | None = None, max_images: int = 10, image_width: int = 360,
-                 start: int | str | None = None):
+                 image_max_px: int = 540, prefetch: bool = True, start: int | str | None = None):
         from .coding import check_coder
 
         self.coder = check_coder(coder)
@@ -405,6 +441,10 @@ class CodingApp:
         self.batch = _batch_default() if batch is None else bool(batch)
         self.max_images = max_images
         self.image_width = image_width
+        self.image_max_px = image_max_px
+        self.prefetch = prefetch
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._prefetch: concurrent.futures.Future | None = None
         self.decisions: dict[tuple[str, str], Decision] = self.store.latest()
         self._by_id = {u["unit_id"]: i for i, u in enumerate(self.units)}
         self._vars_by_type: dict[str, list[Variable]] = {}
@@ -487,13 +527,10 @@ class CodingApp:
         self.prev_button.on_click(lambda _b: self.previous())
         self.next_button.on_click(lambda _b: self.next())
         self.next_uncoded_button.on_click(lambda _b: self.next_uncoded())
-        self.header = w.HTML()
-        self.kind_badge = w.HTML()
-        self.text = w.HTML(layout=lay(max_height="320px", overflow="auto", border="1px solid #ddd",
-                                      padding="4px 8px"))
+        # One HTML widget for the unit's header, kind and text: one message per unit to the browser.
+        self.view = w.HTML()
         self.images: list[Any] = []
         self.image_box = w.HBox(layout=lay(flex_flow="row wrap", display="none"))
-        self.image_note = w.HTML()
 
         self.controls: dict[str, Any] = {}
         self._defs: dict[str, Any] = {}
@@ -523,7 +560,7 @@ class CodingApp:
         self.memo.observe(self._on_memo, names="value")
         self.saved = w.HTML()
         nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.position])
-        left = w.VBox([self.header, self.kind_badge, self.text, self.image_note, self.image_box],
+        left = w.VBox([self.view, self.image_box],
                       layout=lay(width="50%", padding="0 8px 0 0"))
         right = w.VBox(list(self._panels.values()) + [self.relation_box, self.memo, self.saved],
                        layout=lay(width="50%"))
@@ -583,14 +620,10 @@ class CodingApp:
         u = self.current
         uid = u["unit_id"]
         self._loading = True
+        # Controls first, the unit's text and header last: the browser applies updates in this
+        # order, so once the new header shows, the whole unit is shown.
         try:
-            self._show_position()
-            self.prev_button.disabled = self.index == 0
-            self.next_button.disabled = self.index == len(self.units) - 1
-            if u["unit_type"] == "interview":
-                self._render_interview(u)
-            else:
-                self._render_post(u)
+            self.saved.value = ""
             for utype, panel in self._panels.items():
                 panel.layout.display = None if utype == u["unit_type"] else "none"
             for v in self.variables_for(u):
@@ -608,9 +641,16 @@ class CodingApp:
                         control.value = want
             self.memo.value = self._memo_of(uid)
             self._render_relation()
-            self.saved.value = ""
+            if u["unit_type"] == "interview":
+                self._render_interview(u)
+            else:
+                self._render_post(u)
+            self.prev_button.disabled = self.index == 0
+            self.next_button.disabled = self.index == len(self.units) - 1
+            self._show_position()
         finally:
             self._loading = False
+        self._prefetch_next()
 
     def _show_position(self) -> None:
         done, total = self.progress()
@@ -623,31 +663,39 @@ class CodingApp:
 
         link = (f" &middot; <a href='{html.escape(u['url'], quote=True)}' target='_blank' rel='noopener'>"
                 f"open on Instagram</a>") if u["url"] else ""
-        self.header.value = (
+        note = self._render_images(u)
+        header = (
             f"<b>{html.escape(u['local_str'])}</b> (local time) &middot; post <code>{html.escape(u['unit_id'])}</code>"
             f"{' by @' + html.escape(u['account']) if u['account'] else ''}<br>"
             f"♥ {num(u['likes'])} likes &middot; 💬 {num(u['comments'])} comments"
             f"{' &middot; ' + html.escape(u['media_type']) if u['media_type'] else ''}{link}")
-        self.kind_badge.value = ""
-        self.text.value = self._text_html(u["text"], "(no caption)")
-        self._render_images(u)
+        self.view.value = self._view_html(header, "", self._text_html(u["text"], "(no caption)"), note)
 
     def _render_interview(self, u: dict[str, Any]) -> None:
         verbatim = u["kind"] == "verbatim"
         colour, label = ("#0b6e4f", "VERBATIM quote from the paper") if verbatim else \
             ("#b35900", "PARAPHRASE (not the speaker's words)")
-        self.header.value = (
+        self.image_box.layout.display = "none"
+        badge = (f"<span class='cp-kind' style='background:{colour};color:white;padding:2px 8px;"
+                 f"border-radius:3px;font-weight:bold'>{label}</span>")
+        body = self._text_html(u["text"], "(empty segment)")
+        if verbatim:
+            body = f"<blockquote style='font-style:italic;margin:0 0 0 1em'>{body}</blockquote>"
+        header = (
             f"<b>Interview segment <code>{html.escape(u['unit_id'])}</code></b> &middot; "
             f"{html.escape(u['local'].strftime('%Y-%m-%d') if u['local'] is not None else '')}<br>"
             f"{html.escape(u['speaker'])}{' — ' + html.escape(u['speaker_role']) if u['speaker_role'] else ''}"
             f"{' &middot; language ' + html.escape(u['language']) if u['language'] else ''}"
             f"{' &middot; ' + html.escape(u['section']) if u['section'] else ''}")
-        self.kind_badge.value = (f"<span style='background:{colour};color:white;padding:2px 8px;"
-                                 f"border-radius:3px;font-weight:bold'>{label}</span>")
-        body = self._text_html(u["text"], "(empty segment)")
-        self.text.value = body if not verbatim else f"<blockquote style='font-style:italic'>{body}</blockquote>"
-        self.image_box.layout.display = "none"
-        self.image_note.value = ""
+        self.view.value = self._view_html(header, badge, body, "")
+
+    @staticmethod
+    def _view_html(header: str, badge: str, body: str, note: str) -> str:
+        return (f"<div class='cp-header'>{header}</div>"
+                + (f"<div style='margin:4px 0'>{badge}</div>" if badge else "")
+                + "<div class='cp-text' style='max-height:320px;overflow:auto;border:1px solid #ddd;"
+                  f"padding:4px 8px;margin-top:4px'>{body}</div>"
+                + (f"<div class='cp-note'><i style='color:#777'>{html.escape(note)}</i></div>" if note else ""))
 
     @staticmethod
     def _text_html(text: str, empty: str) -> str:
@@ -656,19 +704,21 @@ class CodingApp:
         return "<div style='white-space:pre-wrap'>" + html.escape(text) + "</div>"
 
     def media_paths(self, u: Mapping[str, Any]) -> list[Path]:
-        """The image files of unit ``u``, resolved against ``media_root``."""
+        """The image files of unit ``u`` (those with an image suffix), resolved against ``media_root``."""
         out = []
         for f in u["media_files"]:
             p = Path(f)
-            out.append(p if p.is_absolute() else self.media_root / p)
+            if p.suffix.lower() in IMAGE_FORMATS:
+                out.append(p if p.is_absolute() else self.media_root / p)
         return out
 
-    def _render_images(self, u: dict[str, Any]) -> None:
-        paths = [p for p in self.media_paths(u) if p.suffix.lower() in IMAGE_FORMATS]
+    def _render_images(self, u: dict[str, Any]) -> str:
+        """Show unit ``u``'s images; return a note on missing or extra images ("" if none)."""
+        paths = self.media_paths(u)
         shown, missing = 0, []
         for p in paths[: self.max_images]:
             try:
-                data = _read_image(str(p))
+                data, fmt = _prepared_image(str(p), self.image_max_px)
             except OSError:
                 missing.append(p.name)
                 log.warning("unit %s: image %s cannot be read", u["unit_id"], p)
@@ -677,7 +727,6 @@ class CodingApp:
                 self.images.append(self._w.Image(layout=self._w.Layout(width=f"{self.image_width}px",
                                                                        margin="2px")))
             img = self.images[shown]
-            fmt = IMAGE_FORMATS[p.suffix.lower()]
             if img.format != fmt:
                 img.format = fmt
             if img.value is not data:
@@ -693,7 +742,32 @@ class CodingApp:
             notes.append(f"showing {self.max_images} of {len(paths)} images")
         if missing:
             notes.append("missing: " + ", ".join(missing))
-        self.image_note.value = f"<i style='color:#777'>{html.escape('; '.join(notes))}</i>" if notes else ""
+        return "; ".join(notes)
+
+    def _prefetch_next(self) -> None:
+        """Read and scale the next unit's images in the background, so "next" finds them ready."""
+        if not self.prefetch or self.index + 1 >= len(self.units):
+            return
+        paths = [str(p) for p in self.media_paths(self.units[self.index + 1])[: self.max_images]]
+        if not paths:
+            return
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                                   thread_name_prefix="civicposts-images")
+
+        def work() -> None:
+            for p in paths:
+                try:
+                    _prepared_image(p, self.image_max_px)
+                except OSError:
+                    pass  # reported when the unit is shown
+
+        self._prefetch = self._executor.submit(work)
+
+    def wait_prefetch(self) -> None:
+        """Wait until the background image reading has finished (for tests and benchmarks)."""
+        if self._prefetch is not None:
+            self._prefetch.result()
 
     # ----------------------------------------------------------------- relation picker
 
