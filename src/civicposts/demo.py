@@ -340,7 +340,7 @@ def _news_caption(lab: dict[str, Any], rng: np.random.Generator, citizens: list[
     opener = _pick(rng, T.NEWS_OPENERS).format(**fill)
     body = _pick(rng, T.NEWS_PHRASES[lab["topics"][0]]).format(**fill)
     extra = _pick(rng, T.NEWS_EXTRAS).format(citizen=_pick(rng, citizens))
-    parts = [f"{opener} {_date_words(lab['t'])}: {body} {extra}".strip()]
+    parts = [f"{opener.rstrip(':')} {_date_words(lab['t'])}: {body} {extra}".strip()]
     if lab["officials"] != ["none"]:
         parts.append(f"(Sumber: {_agency_ref(lab['officials'][0], rng, 0.8)})")
     parts.append(_hashtags(rng, lab["topics"], ["#infopalembang"]))

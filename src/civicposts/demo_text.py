@@ -207,7 +207,7 @@ NEWS_OPENERS = ["INFO:", "[INFO]", "Info terkini:", "Kabar {district}:", "Update
 FOLLOWUP_TEMPLATES = [
     "Menindaklanjuti keluhan warga soal {issue} di {street} (postingan {date}), {official} turun langsung "
     "meninjau lokasi. {result}",
-    "UPDATE: keluhan {issue} di {street} yang kami posting {date} sudah direspon. {official} {result}",
+    "UPDATE: keluhan {issue} di {street} yang kami posting {date} sudah direspon {official}. {result}",
     "Alhamdulillah, {issue} di {street} (postingan {date}) {result} Terima kasih {official}.",
     "Respon cepat! Setelah viral postingan {date} soal {issue} di {district}, {official} {result}",
 ]
