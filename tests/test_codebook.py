@@ -152,13 +152,14 @@ def test_check_rules(book):
         book.check("topic", ["potholes"])
 
 
-def test_validate_codings_names_coder_file_line_code_and_codebook(book):
+def test_validate_codings_names_coder_file_line_code_and_codebook(book, caplog):
     history = read_coder_file(FIX / "coder_unknown_code.jsonl")
     with pytest.raises(InputError) as err:
         book.validate_codings(history)
     msg = str(err.value)
     assert "coder_unknown_code.jsonl, record line 2" in msg
     assert "'potholes'" in msg and str(CODEBOOK) in msg
+    assert "other codebook version(s) ['0.9.0']" in caplog.text
     book.validate_codings(read_coder_file(FIX / "coder_ok.jsonl"))  # a valid file passes
 
 

@@ -201,6 +201,11 @@ class Codebook:
         n = len(decisions)
         if n == 0:
             return
+        if "codebook_version" in decisions.columns:
+            other = decisions.loc[decisions["codebook_version"] != self.version, "codebook_version"]
+            if len(other):
+                log.warning("%d coding(s) were made under other codebook version(s) %s than %s (%s)", len(other),
+                            sorted(set(other)), self.version, self.path)
         has_src = "source_file" in decisions.columns and "line" in decisions.columns
         targets = decisions["relation_target"].tolist() if "relation_target" in decisions.columns else [None] * n
         rtypes = (decisions["relation_type"].tolist() if "relation_type" in decisions.columns

@@ -590,7 +590,6 @@ def _fixed_datetime() -> dt.datetime:
 
 def _deterministic_xlsx(wb: "openpyxl.Workbook") -> bytes:  # noqa: F821
     """Save ``wb`` with fixed document properties and fixed zip member timestamps."""
-    from openpyxl.packaging.core import DocumentProperties  # noqa: F401 (documented type)
     from openpyxl.xml.functions import tostring
 
     fixed = _fixed_datetime()
