@@ -260,8 +260,75 @@ def test_flow_counts_reconcile_property(rows):
     assert set(posts["dup_of"].dropna()) <= kept
 
 
+@pytest.mark.parametrize("later,earlier,expected", [
+    ("kami posting ulang ya jalan di depan pasar rusak parah dan berlubang sudah lama belum diperbaiki",
+     "jalan di depan pasar rusak parah dan berlubang sudah lama belum diperbaiki", True),  # repost with a prefix
+    ("info kamis 23 1 cuaca cerah berawan hari ini di kota demo sumber warga sekitar",
+     "info kamis 2 1 cuaca cerah berawan hari ini di kota demo sumber warga sekitar", False),  # another date
+    ("banjir lagi di simpang lima warga minta solusi", "jalan rusak parah di depan pasar belum diperbaiki", False),
+])
+def test_near_duplicate_rule(later, earlier, expected):
+    assert C.near_duplicate(later, earlier)[0] is expected
+
+
 def test_minhash_is_seeded():
     texts = ["jalan rusak parah sekali di depan pasar", "banjir lagi di simpang lima"]
     a = C.minhash_signatures(texts, seed=1)
     assert np.array_equal(a, C.minhash_signatures(texts, seed=1))
     assert not np.array_equal(a, C.minhash_signatures(texts, seed=2))
+
+
+# --- corpus tables and figures (notebook 01) ------------------------------------------------------
+
+def test_corpus_flow_table_reconciles():
+    from civicposts.tables.corpus import corpus_flow
+
+    _, flow = run()
+    t = corpus_flow(flow)
+    assert t.columns.tolist() == ["step", "posts", "removed", "share_of_read_pct", "note"]
+    assert t["removed"].iloc[0] == 0
+    assert (t["posts"].iloc[0] - t["removed"].cumsum() == t["posts"]).all()
+    assert t["share_of_read_pct"].iloc[0] == 100.0
+    bad = flow.copy()
+    bad.loc[3, "posts"] = bad.loc[2, "posts"] + 1
+    with pytest.raises(ValueError, match="de-duplicated"):
+        corpus_flow(bad)
+
+
+def test_top_terms_counts_posts_and_ties_by_term():
+    from civicposts.tables.corpus import top_terms
+
+    df = pd.DataFrame({"hashtags": [["banjir", "banjir", "plg"], ["plg"], ["jalan"], []],
+                       "analysed": [True, True, True, False]})
+    t = top_terms(df, "hashtags", n=2)
+    assert t["term"].tolist() == ["plg", "banjir"]
+    assert t["posts"].tolist() == [2, 1] and t["occurrences"].tolist() == [2, 2]
+    assert t["share_of_posts_pct"].tolist() == [66.7, 33.3]
+    with pytest.raises(ValueError, match="nope"):
+        top_terms(df, "nope")
+
+
+def test_hashtag_rule_comparison():
+    from civicposts.tables.corpus import hashtag_rule_comparison
+
+    t = hashtag_rule_comparison(pd.Series(["#café #2021", "#jalanrusak", None])).set_index("rule")
+    assert t.loc["civicposts", "hashtags"] == 2
+    assert t.loc["instaloader", "hashtags"] == 3 and t.loc["4cat", "posts_differing_from_civicposts"] == 1
+
+
+def test_posts_per_month_figure_data():
+    from civicposts.figures.corpus import posts_per_month, top_hashtags
+    from civicposts.preclassify import TYPES
+
+    posts, _ = run()
+    fig, data = posts_per_month(posts)
+    assert data["month"].tolist() == ["2020-01", "2020-02"]
+    assert data["total"].sum() == len(posts)
+    assert (data[list(TYPES)].sum(axis=1) == data["total"]).all()
+    ax = fig.axes[0]
+    assert "count" in ax.get_ylabel() and "WIB" in ax.get_xlabel()
+    fig2, data2 = top_hashtags(posts, n=5)
+    assert data2["term"].tolist() == ["banjir"]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    plt.close(fig2)

@@ -131,3 +131,10 @@ def test_scan_for_leaks_clean_output_is_empty(tmp_path):
 def test_scan_for_leaks_missing_path():
     with pytest.raises(InputError, match="no such file"):
         P.scan_for_leaks(["/nonexistent/x.csv"], ALLOW)
+
+
+def test_digit_only_pseudonym_is_not_a_phone_number(tmp_path):
+    s = pd.Series(["IG @user_0833664762 dan NIK-like user_1671012345678901x"])
+    assert P.mask_contacts(s).iloc[0] == s.iloc[0]
+    (tmp_path / "a.csv").write_text("caption\nIG @user_0833664762\n", encoding="utf-8")
+    assert P.scan_for_leaks(tmp_path, ALLOW).empty

@@ -26,15 +26,19 @@ file); stopwords: indoNLP (stopwords.net); emoji names: the ``emoji`` package (B
 Unicode CLDR Indonesian annotations. Origins and licences: ``civicposts/data/LEXICONS.md``.
 
 Duplicates: two posts are exact duplicates when their ``text_clean`` is identical
-(sha1 ``caption_hash``), near duplicates when the Jaccard similarity of their sets of
-character 5-grams of ``text_clean`` (its first 600 characters) is at least
-``NEAR_DUP_THRESHOLD`` (0.8). Candidates come from MinHash (24 seeded hash functions over
-32-bit 5-gram hashes, numpy) with LSH banding (8 bands x 3 rows: a pair with Jaccard 0.8 becomes
-a candidate with probability 0.997), paired with the earliest post in each band bucket; pairs
-whose MinHash estimate is at least 0.6 get their Jaccard computed exactly. Only texts with
+(sha1 ``caption_hash``). A later post is a near duplicate of an earlier one when, on character
+5-grams of ``text_clean`` (its first 600 characters), their Jaccard similarity is at least
+``NEAR_DUP_THRESHOLD`` (0.8) or at least ``CONTAINMENT_THRESHOLD`` (0.9) of the earlier post's
+5-grams reappear in the later one (a repost with words added), and every number of the earlier
+post reappears in the later one (templated posts about other dates are not duplicates); see
+``near_duplicate``. Candidates come from MinHash (24 seeded hash functions over 32-bit 5-gram
+hashes, numpy) with LSH banding (8 bands x 3 rows: a pair with Jaccard 0.8 becomes a candidate
+with probability 0.997, 0.6 with 0.86), paired with the earliest and the previous post in
+each band bucket;
+pairs whose MinHash estimate is at least 0.55 are then checked exactly. Only texts with
 at least ``MIN_DEDUP_CHARS`` characters take part (short or empty captions, e.g. photo-only
 posts, are never duplicates). The earliest post (by ``posted_at``, then ``post_id``) is kept;
-later ones get ``dup_of``.
+later ones get ``dup_of`` (chains resolved to the kept post) and ``near_jaccard``.
 
 Promotions: see ``PROMO_STRONG_RE`` (always a promotion: "paid promote", "endorse",
 "open order", "ready stock", "info lebih lanjut hubungi", #promo ...) and ``PROMO_WEAK_RE``
@@ -65,7 +69,8 @@ SHINGLE = 5
 MINHASH_SEED = 20210202
 N_BANDS = 8
 ROWS_PER_BAND = 3
-ESTIMATE_SLACK = 0.2
+CONTAINMENT_THRESHOLD = 0.9
+ESTIMATE_SLACK = 0.35
 MAX_SHINGLE_CHARS = 600
 
 PROMO_STRONG_RE = re.compile(
@@ -359,13 +364,40 @@ def minhash_signatures(texts: list[str], *, n_hashes: int = N_BANDS * ROWS_PER_B
     return sig
 
 
+_NUMBER_RE = re.compile(r"\d+")
+
+
+def _shingles(t: str, k: int = SHINGLE) -> set[str]:
+    t = t[:MAX_SHINGLE_CHARS]
+    return {t[i:i + k] for i in range(len(t) - k + 1)}
+
+
 def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
-    a, b = a[:MAX_SHINGLE_CHARS], b[:MAX_SHINGLE_CHARS]
-    sa = {a[i:i + k] for i in range(len(a) - k + 1)}
-    sb = {b[i:i + k] for i in range(len(b) - k + 1)}
+    sa, sb = _shingles(a, k), _shingles(b, k)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)
+
+
+def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD) -> tuple[bool, float, float]:
+    """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
+
+    Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
+    ``CONTAINMENT_THRESHOLD`` of the earlier post's 5-grams reappear in the later one (a repost
+    with added words: "kami posting ulang ya ..."); and every number of the earlier post
+    (dates, times, amounts) also occurs in the later one, so templated posts about other days
+    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates.
+    """
+    sa, sb = _shingles(later), _shingles(earlier)
+    if not sa or not sb:
+        return False, 0.0, 0.0
+    inter = len(sa & sb)
+    jac = inter / len(sa | sb)
+    cont = inter / len(sb)
+    if jac < threshold and cont < CONTAINMENT_THRESHOLD:
+        return False, jac, cont
+    same_numbers = set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later))
+    return same_numbers, jac, cont
 
 
 def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOLD,
@@ -408,24 +440,29 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
             with np.errstate(over="ignore"):
                 for r in range(ROWS_PER_BAND):
                     key = (key ^ band[:, r]) * np.uint64(0x100000001B3)
-            f = pd.Series(np.arange(m)).groupby(key, sort=False).transform("min").to_numpy()
-            has = np.flatnonzero(f != np.arange(m))
-            pairs_a.append(has)
-            pairs_r.append(f[has])
+            # pair each post with the earliest post of its bucket and with the previous one
+            order = np.lexsort((np.arange(m), key))
+            ks = key[order]
+            same = np.r_[False, ks[1:] == ks[:-1]]
+            start = np.maximum.accumulate(np.where(same, 0, np.arange(m)))
+            first = order[start]
+            prev = np.r_[order[:1], order[:-1]]
+            pairs_a += [order[same], order[same]]
+            pairs_r += [first[same], prev[same]]
         a = np.concatenate(pairs_a)
         r = np.concatenate(pairs_r)
         if len(a):
             pr = np.unique(np.stack([a, r], axis=1), axis=0)  # sorted by post, then representative
             a, r = pr[:, 0], pr[:, 1]
             est = (sig[a] == sig[r]).mean(axis=1)
-            keep = est >= threshold - ESTIMATE_SLACK
+            keep = est >= min(threshold, CONTAINMENT_THRESHOLD) - ESTIMATE_SLACK
             a, r = a[keep], r[keep]
             done = np.zeros(m, dtype=bool)
             for ai, ri in zip(a.tolist(), r.tolist()):
                 if done[ai]:
                     continue  # an earlier representative already matched
-                j = _jaccard(texts[cand[ai]], texts[cand[ri]])
-                if j >= threshold:
+                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold)
+                if ok:
                     done[ai] = True
                     rep[cand[ai]] = cand[ri]
                     kind[cand[ai]] = "near"
@@ -504,7 +541,8 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
          f"{n_read - n_parsed} rows without post_id or time and {n_parsed - n_unique_ids} repeated post_ids dropped"),
         ("in period", n_period, f"{n_unique_ids - n_period} posts outside {period_start}..{period_end} ({tz}) dropped"),
         ("de-duplicated", n_dedup, f"{n_exact} exact and {n_near} near duplicates "
-                                   f"(char-{SHINGLE}-gram Jaccard >= {near_threshold}) set aside; earliest kept"),
+                                   f"(char-{SHINGLE}-gram Jaccard >= {near_threshold} or containment >= "
+                                   f"{CONTAINMENT_THRESHOLD}, same numbers) set aside; earliest kept"),
         ("promotions flagged", n_dedup - n_promo, f"{n_promo} paid promotions/endorsements set aside"),
         ("analysed", n_analysed, "posts in the analysed corpus"),
     ], columns=["step", "posts", "note"])

@@ -43,11 +43,11 @@ PSEUDONYM_RE = re.compile(r"user_[0-9a-f]{10}")
 PSEUDO_ID_RE = re.compile(r"id_[0-9a-f]{10}")
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-NIK_RE = re.compile(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])")
+NIK_RE = re.compile(r"(?<![0-9A-Za-z_])\d{16}(?![0-9A-Za-z_])")
 PHONE_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\+62|62|0)[\s.-]?8\d{1,2}(?:[\s.-]?\d){6,9}(?![0-9A-Za-z])"
-    r"|(?<![0-9A-Za-z])\(0\d{2,3}\)\s?\d{3,4}[\s.-]?\d{2,4}(?![0-9A-Za-z])"
-    r"|(?<![0-9A-Za-z])0\d{2,3}-\d{3,4}-?\d{2,4}(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z_])(?:\+62|62|0)[\s.-]?8\d{1,2}(?:[\s.-]?\d){6,9}(?![0-9A-Za-z_])"
+    r"|(?<![0-9A-Za-z_])\(0\d{2,3}\)\s?\d{3,4}[\s.-]?\d{2,4}(?![0-9A-Za-z_])"
+    r"|(?<![0-9A-Za-z_])0\d{2,3}-\d{3,4}-?\d{2,4}(?![0-9A-Za-z_])"
 )
 MASKS = (("[NIK]", NIK_RE), ("[email]", EMAIL_RE), ("[telepon]", PHONE_RE))
 
