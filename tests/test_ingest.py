@@ -382,3 +382,14 @@ def test_damaged_profile_file_is_reported_as_profile(tmp_path):
     result = ig.ingest(tmp_path, quarantine=True)
     assert list(result.report["source_format"]) == ["instaloader-profile"]
     assert "truncated" in result.quarantine["problem"].iloc[0]
+
+
+def test_4cat_ndjson_export_without_envelope(tmp_path):
+    # 4CAT stores Zeeschuimer's `data` items with an `__import_meta` key and exports them as-is
+    lines = [json.loads(line) for line in (FIX / "zeeschuimer" / "fixture_zeeschuimer.ndjson").read_text().splitlines()]
+    f = tmp_path / "4cat-export.ndjson"
+    f.write_text("".join(json.dumps({**env["data"], "__import_meta": {k: v for k, v in env.items() if k != "data"}})
+                         + "\n" for env in lines))
+    posts = by_id(ig.read_posts(f))
+    assert set(posts) == {"CZitemList1", "CZcarousel2", "CZgraphNod3"}
+    assert posts["CZitemList1"]["posted_at"] == ts("2021-02-02 00:00:00")
