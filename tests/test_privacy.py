@@ -138,3 +138,11 @@ def test_digit_only_pseudonym_is_not_a_phone_number(tmp_path):
     assert P.mask_contacts(s).iloc[0] == s.iloc[0]
     (tmp_path / "a.csv").write_text("caption\nIG @user_0833664762\n", encoding="utf-8")
     assert P.scan_for_leaks(tmp_path, ALLOW).empty
+
+
+def test_key_for_study(tmp_path):
+    assert P.key_for_study({"pseudonym_demo_key": True, "corpus_fictional": True}) == P.DEMO_KEY
+    with pytest.raises(ConfigError, match="real data"):
+        P.key_for_study({"pseudonym_demo_key": True, "corpus_fictional": False})
+    k = P.key_for_study({"pseudonym_demo_key": False, "pseudonym_key_file": str(tmp_path / "s.key")})
+    assert k != P.DEMO_KEY and (tmp_path / "s.key").exists()

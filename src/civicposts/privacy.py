@@ -77,6 +77,23 @@ def load_or_create_key(path: str | Path) -> bytes:
     return key
 
 
+def key_for_study(params: dict) -> bytes:
+    """The pseudonymization key for a study configuration.
+
+    ``pseudonym_demo_key: true`` gives the public ``DEMO_KEY`` and is refused unless
+    ``corpus_fictional`` is true; otherwise the key file ``pseudonym_key_file`` is read or created.
+    """
+    if params.get("pseudonym_demo_key"):
+        if not params.get("corpus_fictional"):
+            raise ConfigError("pseudonym_demo_key is true but corpus_fictional is false: the public demo key "
+                              "must never pseudonymize real data; set pseudonym_demo_key=false")
+        return DEMO_KEY
+    path = params.get("pseudonym_key_file")
+    if not path:
+        raise ConfigError("pseudonym_key_file is not set in the study configuration")
+    return load_or_create_key(path)
+
+
 def normalise_allowlist(allowlist: Iterable[str]) -> frozenset[str]:
     """Lowercased handles without ``@``."""
     return frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())

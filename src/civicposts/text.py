@@ -329,8 +329,9 @@ def stem_token(token: str, vocabulary: frozenset[str] | set[str] | Mapping[str, 
     """A conservative Indonesian stem: protected words are fixed; otherwise the first affix-stripped
     candidate that is in ``vocabulary`` (and at least 3 letters), else the token itself.
 
-    Candidates are ordered from least to most stripping, so a derived word that is itself in
-    the vocabulary only loses affixes down to the nearest attested form.
+    Candidates: suffix-stripped forms first (-kan/-an/-i and particles -lah/-kah/-pun/-nya/-ku/-mu),
+    then prefix-stripped forms (me(N)-/pe(N)- with nasal restoration, per-, ber-, ter-, di-, ke-,
+    se-, and one further prefix). A candidate that is a protected word is never produced.
     """
     if token in PROTECTED_STEMS:
         return PROTECTED_STEMS[token]
