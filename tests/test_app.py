@@ -384,7 +384,28 @@ def test_batch_mode_builds_no_widgets_and_never_waits(units, codebook, tmp_path,
     assert a._built is False
     assert "0 of 6 units coded" in a.summary()
     monkeypatch.delenv("CIVICPOSTS_BATCH")
+    monkeypatch.delenv("CIVICPOSTS_NOTEBOOK", raising=False)
     assert CodingApp(units, codebook, tmp_path / "coding", "ana").batch is True  # no IPython kernel here
+
+
+def test_batch_is_detected_in_a_pipeline_kernel(units, codebook, tmp_path, monkeypatch):
+    import IPython
+
+    class Shell:
+        kernel = object()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    monkeypatch.delenv("CIVICPOSTS_BATCH", raising=False)
+    monkeypatch.delenv("CIVICPOSTS_NOTEBOOK", raising=False)
+
+    def batch() -> bool:
+        return CodingApp(units, codebook, tmp_path / "coding", "ana").batch
+
+    assert batch() is False  # a person's JupyterLab kernel
+    monkeypatch.setenv("CIVICPOSTS_NOTEBOOK", "notebooks/02_code_posts.ipynb")  # set by civicposts.run
+    assert batch() is True
+    monkeypatch.setenv("CIVICPOSTS_BATCH", "0")
+    assert batch() is False
 
 
 def test_bad_input_names_the_problem(units, codebook, tmp_path):

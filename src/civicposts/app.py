@@ -18,8 +18,9 @@ button. Another open session of the same coder is taken in at the next unit show
 The app never waits for a person: in a batch run (papermill, ``make all``) ``show()``
 displays a one-line progress summary instead of the widgets and no widget is created, so
 executed notebooks and their HTML hold no unit text. Batch mode is chosen with
-``batch=True`` or the environment variable ``CIVICPOSTS_BATCH=1``, and automatically outside
-an IPython kernel.
+``batch=True`` or the environment variable ``CIVICPOSTS_BATCH=1``, and automatically in a
+pipeline run (``civicposts.run`` sets ``CIVICPOSTS_NOTEBOOK`` for papermill) and outside an
+IPython kernel; ``CIVICPOSTS_BATCH=0`` forces the widgets.
 
 Rendering is light so moving to the next unit stays under 100 ms: the widgets are built once
 and only their values change (one HTML widget per unit view); images are read when a unit is
@@ -385,11 +386,15 @@ def _prepared_image(path: str, max_px: int) -> tuple[bytes, str]:
 
 
 def _batch_default() -> bool:
+    """Batch unless a person can see the app: CIVICPOSTS_BATCH decides when set; a pipeline run
+    (civicposts.run sets CIVICPOSTS_NOTEBOOK for papermill) is batch; so is no IPython kernel."""
     flag = os.environ.get("CIVICPOSTS_BATCH", "").strip().lower()
     if flag in ("1", "true", "yes"):
         return True
     if flag in ("0", "false", "no"):
         return False
+    if os.environ.get("CIVICPOSTS_NOTEBOOK"):
+        return True
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
