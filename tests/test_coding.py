@@ -9,6 +9,8 @@ from pathlib import Path
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civicposts.codebook import load_codebook
 from civicposts.coding import (CodingStore, export_sheet, import_sheet, latest, load_history, orphans,
@@ -349,3 +351,31 @@ def test_cli_export_import_check(tmp_path, book, caplog):
     caplog.clear()
     assert main([*args, "import", "--sheet", str(tmp_path / "ana.csv"), "--coder", "ana"]) == 2
     assert "code 'fixed'" in caplog.text
+
+
+def test_append_many_validates_everything_before_writing(store):
+    good = {"coder": "ana", "unit_id": "P1", "unit_type": "post", "variable": "topic", "codes": ["roads"]}
+    bad = {**good, "unit_id": "P2", "codes": ["potholes"]}
+    with pytest.raises(InputError, match="'potholes'"):
+        store.append_many([good, good | {"unit_id": "P3"}, bad])
+    assert not store.path_for("ana").exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ana", "budi"]), st.sampled_from(["P1", "P2", "P3"]),
+                          st.sampled_from(["topic", "official_mentioned"]), st.integers(0, 3)),
+                min_size=1, max_size=40))
+def test_latest_equals_last_append_per_key(tmp_path_factory, ops):
+    book = load_codebook(CODEBOOK)
+    store = CodingStore(tmp_path_factory.mktemp("prop"), book)
+    choices = {"topic": [["roads"], ["waste"], ["roads", "waste"], ["other"]],
+               "official_mentioned": [["none"], ["police"], ["regional_secretary", "transport"], ["other_agency"]]}
+    expected = {}
+    t0 = pd.Timestamp("2021-03-01T00:00:00Z")
+    for i, (coder, unit, var, k) in enumerate(ops):
+        store.append(coder, unit, "post", var, choices[var][k], memo=f"#{i}", timestamp=t0 + pd.Timedelta(seconds=i))
+        expected[(coder, unit, var)] = (tuple(sorted(choices[var][k])), f"#{i}")
+    dec = store.decisions()
+    got = {(r.coder, r.unit_id, r.variable): (r.codes, r.memo) for r in dec.itertuples(index=False)}
+    assert got == expected
+    assert len(store.history()) == len(ops)
