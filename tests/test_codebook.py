@@ -168,3 +168,26 @@ def test_validate_codings_without_source_columns_names_coder(book):
                         "codes": [("nope",)], "memo": [""], "relation_target": [None]})
     with pytest.raises(InputError, match="coder 'zed'.*'nope'"):
         book.validate_codings(dec)
+
+
+def test_refi_qdc_export(book):
+    import xml.etree.ElementTree as ET
+
+    data = book.to_qdc()
+    assert data == load_codebook(CODEBOOK).to_qdc()  # deterministic bytes
+    ns = {"q": "urn:QDA-XML:codebook:1.0"}
+    root = ET.fromstring(data)
+    assert root.tag == "{urn:QDA-XML:codebook:1.0}CodeBook" and "1.0.0" in root.get("origin")
+    tops = root.findall("q:Codes/q:Code", ns)
+    assert [c.get("name") for c in tops] == list(book.variables)
+    assert all(c.get("isCodable") == "false" for c in tops)
+    codable = root.findall(".//q:Code[@isCodable='true']", ns)
+    assert len(codable) == len(book.table())
+    guids = [c.get("guid") for c in root.iter("{urn:QDA-XML:codebook:1.0}Code")]
+    assert len(guids) == len(set(guids)) == len(book.table()) + len(book.variables)
+    city = root.find(".//q:Code[@name='official_mentioned:city_government']", ns)
+    assert {c.get("name") for c in city.findall("q:Code", ns)} == {
+        "official_mentioned:regional_secretary", "official_mentioned:public_works",
+        "official_mentioned:environment_sanitation", "official_mentioned:transport"}
+    assert root.find("q:Sets", ns) is None
+    assert "Use when:" in city.find("q:Description", ns).text

@@ -132,6 +132,45 @@ class Codebook:
         ]
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
+    def to_qdc(self) -> bytes:
+        """The codebook as a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``)
+        for QualCoder, ATLAS.ti, MAXQDA or NVivo: one non-codable code per variable holding its
+        codes, nested by ``parent``; descriptions carry the labels, definition and usage notes.
+        GUIDs are uuid5 of the variable/code ids, so the bytes depend only on the codebook.
+        No ``Sets`` element (the schema requires at least one Set inside it, so it is omitted)."""
+        import uuid
+        from xml.sax.saxutils import escape, quoteattr
+
+        def guid(*parts: str) -> str:
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, "civicposts:codebook:" + "/".join(parts)))
+
+        out = ['<?xml version="1.0" encoding="utf-8"?>',
+               f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin={quoteattr(f"civicposts codebook {self.version}")}>',
+               "  <Codes>"]
+
+        def emit(var: Variable, code: Code, depth: int) -> None:
+            pad = "  " * depth
+            desc = (f"{code.label_en} / {code.label_id}. {code.definition} Use when: {code.use_when} "
+                    f"Not when: {code.not_when} Example: {code.example}")
+            out.append(f'{pad}<Code guid="{guid(var.id, code.id)}" name={quoteattr(f"{var.id}:{code.id}")} '
+                       f'isCodable="true">')
+            out.append(f"{pad}  <Description>{escape(desc)}</Description>")
+            for child in var.codes:
+                if child.parent == code.id:
+                    emit(var, child, depth + 1)
+            out.append(f"{pad}</Code>")
+
+        for var in self.variables.values():
+            out.append(f'    <Code guid="{guid(var.id)}" name={quoteattr(var.id)} isCodable="false">')
+            vdesc = f"{var.label_en} / {var.label_id} ({var.unit_type}, {var.kind}-choice). {var.description}"
+            out.append(f"      <Description>{escape(vdesc)}</Description>")
+            for code in var.codes:
+                if code.parent is None:
+                    emit(var, code, 3)
+            out.append("    </Code>")
+        out += ["  </Codes>", "</CodeBook>", ""]
+        return "\n".join(out).encode("utf-8")
+
     # -- validating codings -----------------------------------------------------------------
 
     def check(self, variable: str, codes: Iterable[str], *, unit_type: str | None = None,
