@@ -358,6 +358,13 @@ def test_posts_and_interview_segments_in_one_app(units, codebook, tmp_path):
     assert a._panels["post"].layout.display is None
 
 
+def test_a_coding_sample_is_shown_in_its_order(units, codebook, tmp_path):
+    sample = units.assign(order=[3, 1, 2, 6, 5, 4])  # civicposts.sampling's column
+    a = make_app(sample, codebook, tmp_path)
+    assert [u["unit_id"] for u in a.units] == ["FICT002", "FICT003", "FICT001", "FICT006", "FICT005", "FICT004"]
+    assert "FICT002" in a.view.value
+
+
 def test_caption_line_breaks_and_markup_are_kept_as_text(units, codebook, tmp_path):
     units.loc[0, "caption"] = "FICTIONAL line one\nline <b>two</b> & three"
     a = make_app(units, codebook, tmp_path)

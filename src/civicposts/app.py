@@ -210,13 +210,16 @@ def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone:
                     source: str = "units") -> list[dict[str, Any]]:
     """One display record per unit: ids, type, text, local time and the fields the app shows.
 
-    Takes the unit tables of :mod:`civicposts.units` (``unit_id``, ``unit_type``, ``caption`` or
-    ``text`` ...) and also raw post tables (``post_id``) or interview records (``segment_id``).
+    Takes the unit tables of :mod:`civicposts.units` and the coding sample (``unit_id``,
+    ``unit_type``, ``caption`` or ``text`` ...; in ``order`` when the table has that column) and
+    also raw post tables (``post_id``) or interview records (``segment_id``).
     Raises InputError naming ``source`` and the record for a missing or repeated unit id.
     """
     df = units if isinstance(units, pd.DataFrame) else pd.DataFrame(list(units))
     if df.empty:
         raise InputError(source, "there are no units to code")
+    if "order" in df.columns:  # the sample's coding order (civicposts.sampling), as the store reads it
+        df = df.sort_values("order", kind="mergesort")
     df = df.reset_index(drop=True)
     local = _local_times(df, timezone, source)
     local_str = local.dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()
