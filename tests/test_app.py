@@ -199,6 +199,26 @@ def test_relation_picker_offers_earlier_complaints_searchable_by_date_and_words(
     assert essentials(lines(store))[-1] == ("FICT004", "post_type", ("news",), "", None)
 
 
+def test_relation_picker_reaches_complaints_outside_the_sample(units, codebook, tmp_path):
+    sample = units[units["unit_id"].isin(["FICT003", "FICT004"])]
+    a = make_app(sample, codebook, tmp_path, relation_pool=units, start="FICT004")
+    a.controls["post_type"].value = "official_followup"
+    assert a.relation_select.options == ()  # nothing coded as complaint in the sample
+    assert "tick the box" in a.relation_status.value
+    a.relation_all.value = True
+    assert [v for _l, v in a.relation_select.options] == ["FICT003", "FICT002", "FICT001"]
+    a.relation_search.value = "berlubang"
+    assert a.relation_select.options == (
+        ("2020-03-01 09:00 · FICT001 · FICTIONAL: Kiriman warga: jalan berlubang di depan pasar, mohon "
+         "ditinjau @demo.dinas.pupr", "FICT001"),)
+    a.relation_select.value = "FICT001"
+    assert essentials(lines(tmp_path / "coding"))[-1] == ("FICT004", "post_type", ("official_followup",), "",
+                                                          "FICT001")
+    assert a.progress()[1] == 2  # the pool is searched, not coded
+    b = make_app(sample, codebook, tmp_path, relation_pool=units, start="FICT004")
+    assert b.relation_select.value == "FICT001"
+
+
 def test_images_are_found_read_lazily_and_cached(units, codebook, tmp_path):
     appmod._prepared_image.cache_clear()
     a = make_app(units, codebook, tmp_path)

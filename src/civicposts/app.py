@@ -435,7 +435,8 @@ class CodingApp:
     def __init__(self, units: pd.DataFrame | Iterable[Mapping[str, Any]], codebook: Any, store: Any, coder: str,
                  media_root: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE,
                  batch: bool | None = None, max_images: int = 10, image_width: int = 360,
-                 image_max_px: int = 540, prefetch: bool = True, start: int | str | None = None):
+                 image_max_px: int = 540, prefetch: bool = True, start: int | str | None = None,
+                 relation_pool: pd.DataFrame | Iterable[Mapping[str, Any]] | None = None):
         from .coding import check_coder
 
         self.coder = check_coder(coder)
@@ -464,6 +465,16 @@ class CodingApp:
         # The relation (follows_up) hangs on the post variable whose code carries it in the codebook.
         self.relation_variable: Variable | None = next(
             (v for v in self._vars_by_type.get("post", []) if v.relation_codes), None)
+        # Posts the relation picker searches: the app's post units, plus ``relation_pool`` (e.g. all
+        # posts of the corpus, since the complaint a follow-up answers may be outside the sample).
+        self._posts = {u["unit_id"]: u for u in self.units if u["unit_type"] == "post"}
+        if relation_pool is not None:
+            for u in normalise_units(relation_pool, timezone, source="relation_pool"):
+                if u["unit_type"] == "post":
+                    self._posts.setdefault(u["unit_id"], u)
+        never = pd.Timestamp.min.tz_localize("UTC")
+        self._posts_newest_first = sorted(self._posts.values(), key=lambda c: (c["local"] or never, c["unit_id"]),
+                                          reverse=True)
         self._pending_memo: dict[str, str] = {}
         self._coded = {u["unit_id"] for i, u in enumerate(self.units) if self._check_coded(i)}
         self._built = False
@@ -551,7 +562,8 @@ class CodingApp:
 
         self.relation_search = w.Text(placeholder="search complaints by date (2020-03 or 2020-03-14) or words",
                                       continuous_update=True, layout=lay(width="95%"))
-        self.relation_all = w.Checkbox(description="also earlier posts not (yet) coded as complaint",
+        self.relation_all = w.Checkbox(description="also other earlier posts (not coded as complaint, or "
+                                                   "outside the units to code)",
                                        value=False, indent=False)
         self.relation_select = w.Select(options=[], rows=8, layout=lay(width="95%"))
         self.relation_status = w.HTML()
@@ -797,16 +809,16 @@ class CodingApp:
 
         A word that looks like a date (``2020``, ``2020-03``, ``2020-03-14``) matches the local date;
         any other word matches the caption or post id (case-insensitive). Without
-        ``include_uncoded`` only posts this coder coded as complaints are offered.
+        ``include_uncoded`` only posts this coder coded as complaints are offered; with it, also
+        the other earlier posts, including those of ``relation_pool``.
         """
         u = self.units[self._by_id[unit_id]] if unit_id else self.current
         words = query.lower().split()
         dates = [t for t in words if re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", t)]
         terms = [t for t in words if t not in dates]
         out = []
-        for i in range(len(self.units) - 1, -1, -1):
-            c = self.units[i]
-            if c["unit_id"] == u["unit_id"] or c["unit_type"] != "post":
+        for c in self._posts_newest_first:
+            if c["unit_id"] == u["unit_id"]:
                 continue
             if u["local"] is not None and (c["local"] is None or c["local"] >= u["local"]):
                 continue
@@ -819,12 +831,10 @@ class CodingApp:
             if any(t not in c["search"] for t in terms):
                 continue
             out.append(c["unit_id"])
-        out.sort(key=lambda x: self.units[self._by_id[x]]["local"] or pd.Timestamp.min.tz_localize("UTC"),
-                 reverse=True)
         return out
 
     def _choice_label(self, uid: str) -> str:
-        c = self.units[self._by_id[uid]]
+        c = self._posts[uid]
         snippet = re.sub(r"\s+", " ", c["text"])[:90]
         return f"{c['local_str']} · {uid} · {snippet}"
 
@@ -849,13 +859,14 @@ class CodingApp:
             ids = self.relation_candidates(self.relation_search.value, self.relation_all.value)
             n = len(ids)
             ids = ids[:MAX_RELATION_CHOICES]
-            if target and target not in ids and target in self._by_id:
+            if target and target not in ids and target in self._posts:
                 ids.insert(0, target)
             self.relation_select.options = [(self._choice_label(i), i) for i in ids]
             self.relation_select.value = target if target in ids else None
             chosen = f"answers <code>{html.escape(target)}</code>" if target else "<i>no complaint chosen yet</i>"
             more = f" (first {MAX_RELATION_CHOICES} shown)" if n > MAX_RELATION_CHOICES else ""
-            self.relation_status.value = f"{n} matching earlier posts{more}; {chosen}"
+            hint = "" if self.relation_all.value else " (tick the box above to see other earlier posts too)"
+            self.relation_status.value = f"{n} matching earlier posts{more}{hint}; {chosen}"
         finally:
             self._loading = was_loading
 
