@@ -191,3 +191,15 @@ def test_refi_qdc_export(book):
         "official_mentioned:environment_sanitation", "official_mentioned:transport"}
     assert root.find("q:Sets", ns) is None
     assert "Use when:" in city.find("q:Description", ns).text
+
+
+def test_committed_simulated_coder_files_use_only_codebook_codes(book):
+    """Editing the codebook (removing or renaming a code) must not silently orphan the committed
+    SIMULATED demo codings."""
+    from civicposts.coding import load_history
+    files = sorted((ROOT / "data/raw/demo/coding").glob("simulated_*.jsonl"))
+    assert files, "the demo's simulated coder files are missing"
+    history = load_history(*files)
+    assert len(history) > 100
+    book.validate_codings(history)
+    assert set(history["codebook_version"]) == {book.version}
