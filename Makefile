@@ -34,8 +34,9 @@ CORE    := $(addprefix $(PKG)/,__init__.py config.py iorw.py errors.py artefacts
 PAPER   := $(wildcard data/raw/paper/*)
 DEPS    := $(PARAMS) $(ENV_OK) $(CORE)
 PROC    := data/processed
-# Corpus inputs: every file below the folders the study config names (the default: the demo corpus).
-CORPUS  := $(shell find data/raw/demo/instaloader -type f 2>/dev/null | LC_ALL=C sort)
+# Corpus inputs: every file below the paths the study config names (build/study.mk, written with the parameters).
+-include build/study.mk
+CORPUS  := $(shell find $(CORPUS_INPUTS) -type f 2>/dev/null | LC_ALL=C sort)
 CODEBOOK:= data/raw/coding/codebook.yaml
 CODERS  := $(wildcard data/raw/demo/coding/*.jsonl data/raw/coding/*.jsonl coding/*.jsonl)
 ADJUD   := $(wildcard coding/adjudication.jsonl coding/adjudication.csv)
@@ -60,8 +61,9 @@ $(VENV)/.civicposts-env: requirements.lock pyproject.toml tools/setup-env.sh
 env: $(ENV_OK) ## create the locked Python environment in .venv (done by `make all` on first use)
 
 # Effective parameters: rewritten only when STUDY, SET or the study file change what they say.
-$(PARAMS): FORCE $(ENV_OK)
-	@$(PY) -m civicposts.config --study $(STUDY) --set "$(SET)" --out $@
+build/study.mk: FORCE $(ENV_OK)
+	@$(PY) -m civicposts.config --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk $@
+$(PARAMS): build/study.mk ;
 
 ## ---------------------------------------------------------------- notebooks
 $(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) \

@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--study", default="config/study.yaml")
     p.add_argument("--set", default="", help='space-separated overrides, e.g. "bootstrap_seed=7"')
     p.add_argument("--out", required=True)
+    p.add_argument("--mk", default=None, help="also write Make variables (corpus inputs) to this file")
     a = p.parse_args(argv)
     try:
         params = load_study(a.study, parse_overrides(a.set))
@@ -94,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"civicposts: {exc}", file=sys.stderr)
         return 2
     changed = write_text_if_changed(a.out, dumps_json(params))
+    if a.mk:
+        inputs = " ".join(shlex.quote(str(i)) for i in params["corpus_inputs"])
+        write_text_if_changed(a.mk, f"# written by civicposts.config from {a.study}\nCORPUS_INPUTS := {inputs}\n")
     if changed:
         print(f"civicposts: study parameters written to {a.out}", file=sys.stderr)
     return 0

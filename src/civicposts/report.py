@@ -56,15 +56,24 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _typst_table(df: pd.DataFrame) -> tuple[str, str]:
-    """A typst table of ``df`` (at most MAX_PDF_ROWS rows) and a note when rows were left out."""
+def _typst_table(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[str, str]:
+    """A typst table of ``df`` (at most MAX_PDF_ROWS rows, ``columns`` only) and a note on what was left out."""
     shown = df.head(MAX_PDF_ROWS)
+    left_out = []
+    if columns:
+        left_out = [c for c in shown.columns if c not in columns]
+        shown = shown[[c for c in columns if c in shown.columns]]
+    # text-heavy columns share the free width; short ones take what they need
+    widths = ", ".join("1fr" if shown[c].astype(str).str.len().max() > 28 else "auto" for c in shown.columns)
     head = "table.header(" + ", ".join(f"[#strong({_t(c)})]" for c in shown.columns) + ")"
     cells = ", ".join(f"[#{_t(_fmt(v))}]" for row in shown.itertuples(index=False) for v in row)
-    note = ""
+    notes = []
     if len(df) > MAX_PDF_ROWS:
-        note = f"\n#text(size: 7pt)[First {MAX_PDF_ROWS} of {len(df)} rows; the full table is in the CSV.]"
-    return (f"table(columns: {len(shown.columns)}, stroke: 0.4pt + luma(140), inset: 3pt, "
+        notes.append(f"First {MAX_PDF_ROWS} of {len(df)} rows.")
+    if left_out:
+        notes.append(f"Columns left out here: {', '.join(left_out)}.")
+    note = f"\n#text(size: 7pt)[#{_t(' '.join(notes) + ' The full table is in the CSV.')}]" if notes else ""
+    return (f"table(columns: ({widths},), stroke: 0.4pt + luma(140), inset: 3pt, "
             f"align: left, {head}, {cells})", note)
 
 
@@ -86,6 +95,7 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
 #show figure.caption: set text(size: 8.5pt)
 #show figure.where(kind: table): set figure.caption(position: top)
 #show table: set par(justify: false)
+#show figure.where(kind: table): set block(breakable: true)
 #show heading: set text(weight: "bold")
 
 #align(center)[#text(size: 17pt, weight: "bold")[civicposts reproduction report]]
@@ -113,7 +123,7 @@ coders: it demonstrates the method and is *not* a finding of the paper.
                 f"supplement: [Figure], numbering: _ => {_t(number)})\n")
         else:
             df = pd.read_csv(reports_dir / "tables" / f"{m['name']}.csv", dtype=str, keep_default_na=False)
-            body, note = _typst_table(df)
+            body, note = _typst_table(df, m.get("pdf_columns"))
             parts.append(
                 f"#figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
                 f"supplement: [Table], numbering: _ => {_t(number)}){note}\n")

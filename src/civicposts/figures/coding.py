@@ -9,6 +9,7 @@ post table, so every card and every link is traceable to a coding decision.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,7 +46,7 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
     topics = _codes_of(final, "topic")
     complaint_ids = [u for u, c in types.items() if c == ("complaint",)]
     cand = posts[posts["post_id"].isin(complaint_ids)].copy()
-    cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or "(not coded)")
+    cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or "(coders disagree)")
     cand["first_topic"] = cand["topic"].str.split(", ").str[0]
     rng = np.random.default_rng(seed)
     cand = cand.sort_values("post_id").iloc[rng.permutation(len(cand))] if len(cand) else cand
@@ -60,6 +61,7 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
         "likes": picked["likes"].astype("Int64").to_numpy(),
         "comments": picked["comments"].astype("Int64").to_numpy(),
         "caption": picked["caption"].to_numpy(),
+        "image": [next(iter(m), "") if m is not None else "" for m in picked.get("media_files", [[]] * len(picked))],
     })
     cols = 3
     rows = max(1, int(np.ceil(len(data) / cols)))
@@ -77,8 +79,13 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
         caption = _printable(str(row.caption))
         if len(caption) > _CARD_CHARS:
             caption = caption[:_CARD_CHARS].rsplit(" ", 1)[0] + " …"
-        wrapped = "\n".join(textwrap.wrap(caption, 44)[:9])
+        wrapped = "\n".join(textwrap.wrap(caption, 44)[:7])
         ax.text(0.06, 0.77, wrapped, fontsize=6.8, va="top", linespacing=1.3)
+        if row.image and Path(row.image).is_file():
+            # the post's own picture, as a coder sees it
+            inset = ax.inset_axes((0.3, 0.22, 0.4, 0.26))
+            inset.imshow(plt.imread(row.image))
+            inset.set_axis_off()
         ax.text(0.06, 0.1, f"♥ {row.likes} likes   💬 {row.comments} comments".replace("💬", "✉"),
                 fontsize=6.5, color="#444444", va="center")
         ax.text(0.06, 0.17, f"coded topic: {row.topics}", fontsize=6.5, color=style.PALETTE[0],
@@ -100,7 +107,8 @@ def followup_pairs(posts: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
     out["complaint_at"] = out["complaint_id"].map(when)
     out["complaint_in_corpus"] = out["complaint_at"].notna()
     out["lag_days"] = ((out["followup_at"] - out["complaint_at"]).dt.total_seconds() / 86400).round(2)
-    out["topic"] = out["followup_id"].map(lambda u: (topics.get(u) or ("(not coded)",))[0])
+    out["topic"] = [(topics.get(f) or topics.get(c) or ("(coders disagree)",))[0]
+                    for f, c in zip(out["followup_id"], out["complaint_id"])]
     return out.sort_values(["followup_at", "followup_id"]).reset_index(drop=True)
 
 
@@ -128,9 +136,12 @@ def followup_timeline(pairs: pd.DataFrame, *, timezone: str = "Asia/Jakarta") ->
     ax.legend(loc="upper left", fontsize=7, frameon=True)
     ax.set_title("Complaint → follow-up links")
     fig.autofmt_xdate()
-    bins = np.arange(0, max(1.0, float(data["lag_days"].max() if len(data) else 1)) + 2, 1)
+    top = float(data["lag_days"].max()) if len(data) else 7.0
+    bins = np.arange(0, 7 * (np.floor(top / 7) + 2), 7)
     ax2.hist(data["lag_days"], bins=bins, color=style.PALETTE[0], edgecolor="black", hatch="//")
-    ax2.set_xlabel("Lag from complaint to follow-up (days)")
+    ax2.set_xticks(bins)
+    ax2.yaxis.get_major_locator().set_params(integer=True)
+    ax2.set_xlabel("Lag from complaint to follow-up (days, weekly bins)")
     ax2.set_ylabel("Follow-up posts (count)")
     med = float(data["lag_days"].median()) if len(data) else float("nan")
     ax2.axvline(med, color="black", linestyle="--", linewidth=1)
