@@ -78,17 +78,18 @@ def run_one(n: int) -> dict:
 
     df = make_captions(n)
     C.clean_text(df["caption"].head(50))  # warm lexicon caches (loaded once per process)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     C.clean_text(df["caption"])
-    t_text = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_text, c_text = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     posts, flow = C.clean_corpus(df, period_start="2020-01-01", period_end="2021-02-28", tz="Asia/Jakarta",
                                  allowlist=["demo.kota.update", "demo.sekda.kota", "demo.pemkot", "demo.dinas.pupr"],
                                  key=DEMO_KEY)
-    t_corpus = time.perf_counter() - t0
+    t_corpus, c_corpus = time.perf_counter() - t0, time.process_time() - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     steps = dict(zip(flow["step"], flow["posts"].tolist()))
-    return {"n": n, "clean_text_s": round(t_text, 2), "clean_corpus_s": round(t_corpus, 2),
+    return {"n": n, "clean_text_s": round(t_text, 2), "clean_text_cpu_s": round(c_text, 2),
+            "clean_corpus_s": round(t_corpus, 2), "clean_corpus_cpu_s": round(c_corpus, 2),
             "peak_rss_mb": round(peak_mb), "exact_dups": int((posts["dup_kind"] == "exact").sum()),
             "near_dups": int((posts["dup_kind"] == "near").sum()), "analysed": steps["analysed"]}
 
@@ -116,15 +117,16 @@ def main(argv: list[str]) -> int:
         r = json.loads(res.stdout.strip().splitlines()[-1])
         r["naive_per_row_s (extrapolated)"] = round(baseline(n), 1)
         rows.append(r)
+        print(f"done n={n}: {r}", file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
-    print("civicposts.clean on generated FICTIONAL captions (seconds wall clock; peak RSS of the process)")
+    print("civicposts.clean on generated FICTIONAL captions (seconds wall clock and CPU; peak RSS of the process)")
     print(table.to_string(index=False))
     goals = []
     for r in rows:
         if r["n"] == 25000:
-            goals.append(("25K clean_corpus < 3 s", r["clean_corpus_s"] < 3))
+            goals.append(("25K clean_corpus < 3 s (wall)", r["clean_corpus_s"] < 3))
         if r["n"] == 1_000_000:
-            goals.append(("1M clean_corpus <= 60 s", r["clean_corpus_s"] <= 60))
+            goals.append(("1M clean_corpus <= 60 s (wall)", r["clean_corpus_s"] <= 60))
             goals.append(("1M peak <= 4 GB", r["peak_rss_mb"] <= 4096))
     for g, ok in goals:
         print(f"goal {g}: {'met' if ok else 'NOT met'}")
