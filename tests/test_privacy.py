@@ -146,3 +146,14 @@ def test_key_for_study(tmp_path):
         P.key_for_study({"pseudonym_demo_key": True, "corpus_fictional": False})
     k = P.key_for_study({"pseudonym_demo_key": False, "pseudonym_key_file": str(tmp_path / "s.key")})
     assert k != P.DEMO_KEY and (tmp_path / "s.key").exists()
+
+
+def test_profiles():
+    prof = pd.DataFrame({"account": ["demo.kota.update", "warga.satu"], "owner_id": ["1", "2"],
+                         "full_name": ["Kota Demo", "Budi Warga"],
+                         "biography": ["Info kota. WA 0812-3456-7890", "teman @warga.dua"]})
+    out = P.pseudonymize_profiles(prof, ALLOW, KEY)
+    assert out["account"].tolist() == ["demo.kota.update", P.pseudonym("warga.satu", KEY)]
+    assert out["full_name"].tolist() == ["Kota Demo", None]
+    assert out.loc[1, "owner_id"].startswith("id_") and out.loc[0, "owner_id"] == "1"
+    assert "[telepon]" in out.loc[0, "biography"] and "warga.dua" not in out.loc[1, "biography"]

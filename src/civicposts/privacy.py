@@ -14,7 +14,8 @@ pseudonyms of guessed handles with it.
 Allowlisted public accounts (officials, agencies, the studied account) stay readable; matching
 is case-insensitive and ignores a leading ``@``. Everything else that is a handle is replaced:
 post owners (``account``, and ``owner_id``), comment authors, and ``@mentions`` inside captions
-and comment texts. Phone numbers (+62 / 62 / 08…, with spaces, dots or dashes; landlines like
+and comment texts, and private profiles (account, owner_id, full name dropped, biography
+scrubbed: ``pseudonymize_profiles``). Phone numbers (+62 / 62 / 08…, with spaces, dots or dashes; landlines like
 (0711) 123456), e-mail addresses and 16-digit NIK numbers are masked as ``[telepon]``,
 ``[email]`` and ``[NIK]``.
 """
@@ -220,6 +221,25 @@ def pseudonymize_comments(df: pd.DataFrame, allowlist: Iterable[str], key: bytes
     out = df.copy()
     out["author"] = _map_unique(out["author"].astype(object), lambda a: _handle_or_pseudonym(a, allow, key))
     out["text"] = scrub_text(out["text"], allow, key)
+    return out
+
+
+def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -> pd.DataFrame:
+    """A copy of the profile table: private accounts get pseudonyms (account, owner_id) and no
+    full name; every biography has contacts masked and mentions pseudonymized."""
+    if "account" not in df.columns:
+        raise InputError("<profile table>", "pseudonymize_profiles: needs column 'account'")
+    allow = normalise_allowlist(allowlist)
+    out = df.copy()
+    private = ~out["account"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
+    out["account"] = _map_unique(out["account"].astype(object), lambda a: _handle_or_pseudonym(a, allow, key))
+    if "owner_id" in out.columns:
+        out["owner_id"] = [None if _missing(i) else (pseudonym_id(str(i), key) if p and not PSEUDO_ID_RE.fullmatch(str(i))
+                                                     else str(i)) for i, p in zip(out["owner_id"], private)]
+    if "full_name" in out.columns:
+        out["full_name"] = [None if p else v for v, p in zip(out["full_name"].astype(object), private)]
+    if "biography" in out.columns:
+        out["biography"] = scrub_text(out["biography"], allow, key)
     return out
 
 
