@@ -143,6 +143,7 @@ def browser_rows(n: int) -> list[tuple[str, list[float]]]:
                 page.locator(".civicposts-coding-app").get_by_text("1 of").first.wait_for()
                 for i in range(n):
                     save_ms.append(page.evaluate(CLICK_AND_WAIT, [".cp-post_type button", "Other", "saved"]))
+                    page.wait_for_timeout(300)  # the coder reads on; the next unit's images are read ahead
                     next_id = units["unit_id"][i + 1]
                     next_ms.append(page.evaluate(CLICK_AND_WAIT, ["button", "next ▶", next_id]))
             finally:
