@@ -541,7 +541,7 @@ class CodingApp:
         self.position = w.HTML()
         self.prev_button = w.Button(description="◀ previous", layout=lay(width="auto"))
         self.next_button = w.Button(description="next ▶", layout=lay(width="auto"))
-        self.next_uncoded_button = w.Button(description="next uncoded ⏭", layout=lay(width="auto"),
+        self.next_uncoded_button = w.Button(description="next uncoded »", layout=lay(width="auto"),
                                             button_style="info")
         self.prev_button.on_click(lambda _b: self.previous())
         self.next_button.on_click(lambda _b: self.next())
@@ -551,20 +551,10 @@ class CodingApp:
         self.images: list[Any] = []
         self.image_box = w.HBox(layout=lay(flex_flow="row wrap", display="none"))
 
-        self.controls: dict[str, Any] = {}
-        self._defs: dict[str, Any] = {}
-        self._panels: dict[str, Any] = {}
-        for utype, variables in self._vars_by_type.items():
-            rows = []
-            for v in variables:
-                rows.append(self._variable_row(v))
-            self._panels[utype] = w.VBox(rows)
-
         self.relation_search = w.Text(placeholder="search complaints by date (2020-03 or 2020-03-14) or words",
                                       continuous_update=True, layout=lay(width="95%"))
-        self.relation_all = w.Checkbox(description="also other earlier posts (not coded as complaint, or "
-                                                   "outside the units to code)",
-                                       value=False, indent=False)
+        self.relation_all = w.Checkbox(description="also other earlier posts (uncoded, or not in this app)",
+                                       value=False, indent=False, layout=lay(width="auto"))
         self.relation_select = w.Select(options=[], rows=8, layout=lay(width="95%"))
         self.relation_status = w.HTML()
         self.relation_search.observe(lambda _c: self._refresh_relation_choices(), names="value")
@@ -573,7 +563,18 @@ class CodingApp:
         self.relation_box = w.VBox([
             w.HTML("<b>Follows up which complaint?</b> (the earlier complaint this official follow-up answers)"),
             self.relation_search, self.relation_all, self.relation_select, self.relation_status],
-            layout=lay(display="none", border="1px solid #ccc", padding="4px"))
+            layout=lay(display="none", border="1px solid #ccc", padding="4px", margin="0 0 6px 0"))
+
+        self.controls: dict[str, Any] = {}
+        self._defs: dict[str, Any] = {}
+        self._panels: dict[str, Any] = {}
+        for utype, variables in self._vars_by_type.items():
+            rows = []
+            for v in variables:
+                rows.append(self._variable_row(v))
+                if v is self.relation_variable:  # the picker sits right under the code that opens it
+                    rows.append(self.relation_box)
+            self._panels[utype] = w.VBox(rows)
 
         self.memo = w.Textarea(placeholder="memo (saved when you leave the box)", continuous_update=False,
                                layout=lay(width="95%", height="60px"))
@@ -582,7 +583,7 @@ class CodingApp:
         nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.position])
         left = w.VBox([self.view, self.image_box],
                       layout=lay(width="50%", padding="0 8px 0 0"))
-        right = w.VBox(list(self._panels.values()) + [self.relation_box, self.memo, self.saved],
+        right = w.VBox(list(self._panels.values()) + [self.memo, self.saved],
                        layout=lay(width="50%"))
         self._root = w.VBox([nav, w.HBox([left, right])])
         self._root.add_class("civicposts-coding-app")
@@ -687,7 +688,7 @@ class CodingApp:
         header = (
             f"<b>{html.escape(u['local_str'])}</b> (local time) &middot; post <code>{html.escape(u['unit_id'])}</code>"
             f"{' by @' + html.escape(u['account']) if u['account'] else ''}<br>"
-            f"♥ {num(u['likes'])} likes &middot; 💬 {num(u['comments'])} comments"
+            f"♥ {num(u['likes'])} likes &middot; {num(u['comments'])} comments"
             f"{' &middot; ' + html.escape(u['media_type']) if u['media_type'] else ''}{link}")
         self.view.value = self._view_html(header, "", self._text_html(u["text"], "(no caption)"), note)
 
