@@ -39,6 +39,12 @@ def test_mojibake_repaired_before_anything():
     assert C.repair_text(pd.Series(["jalan rusakâ€¦"])).iloc[0] == "jalan rusak..."
 
 
+def test_idempotent_where_ftfy_alone_is_not():
+    # found by hypothesis: the first pass leaves "áœ", which looks like mojibake again
+    once = C.clean_text(pd.Series(["á\x8c:0"]))
+    assert C.clean_text(once).tolist() == once.tolist()
+
+
 def test_zero_width_characters_removed():
     assert ct("jal\u200ban ru\u200csak\ufeff") == "jalan rusak"
 

@@ -259,10 +259,32 @@ def normalise_words(s: pd.Series | Iterable[str], *, stopwords: bool = False, st
                      index=_index(s), dtype=object)
 
 
+def _stabilise(out: list[str], *, stopwords: bool, stem: bool) -> list[str]:
+    """Re-clean outputs that still look like mojibake until they stop changing.
+
+    ftfy is not idempotent on every input: removing punctuation can leave letter pairs that
+    look like new mojibake ("áœ"). Only such outputs (rare) are cleaned again, at most 4 times,
+    so that ``clean_text(clean_text(x)) == clean_text(x)``.
+    """
+    hint = _MOJIBAKE_HINT_RE.search
+    todo = [i for i, t in enumerate(out) if not t.isascii() and hint(t)]
+    for _ in range(4):
+        if not todo:
+            break
+        again = _normalise_list(_extract_list(_repair_list([out[i] for i in todo]))["text"],
+                                stopwords=stopwords, stem=stem)
+        changed = [(i, t) for i, t in zip(todo, again) if t != out[i]]
+        for i, t in changed:
+            out[i] = t
+        todo = [i for i, _ in changed]
+    return out
+
+
 def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False) -> pd.Series:
     """Normalised words of each text (see the module docstring); idempotent for ``stem=False``."""
     ent = _extract_list(_repair_list(_texts(s)))
-    return pd.Series(_normalise_list(ent["text"], stopwords=stopwords, stem=stem), index=_index(s), dtype=object)
+    out = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem), stopwords=stopwords, stem=stem)
+    return pd.Series(out, index=_index(s), dtype=object)
 
 
 def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = False,
@@ -273,7 +295,8 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     out = posts.copy()
     repaired = _repair_list(_texts(out["caption"]))
     ent = _extract_list(repaired)
-    text_clean = _normalise_list(ent["text"], stopwords=stopwords, stem=stem)
+    text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem),
+                            stopwords=stopwords, stem=stem)
     out["text_clean"] = pd.Series(text_clean, index=out.index, dtype=object)
     for col in ("urls", "hashtags", "mentions", "emojis"):
         out[col] = pd.Series(ent[col], index=out.index, dtype=object)
@@ -379,7 +402,8 @@ def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD) -> tuple[bool, float, float]:
+def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
+                   _sets: tuple[set[str], set[str]] | None = None) -> tuple[bool, float, float]:
     """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
 
     Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
@@ -388,7 +412,7 @@ def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHO
     (dates, times, amounts) also occurs in the later one, so templated posts about other days
     ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates.
     """
-    sa, sb = _shingles(later), _shingles(earlier)
+    sa, sb = _sets if _sets is not None else (_shingles(later), _shingles(earlier))
     if not sa or not sb:
         return False, 0.0, 0.0
     inter = len(sa & sb)
@@ -452,16 +476,23 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
         a = np.concatenate(pairs_a)
         r = np.concatenate(pairs_r)
         if len(a):
-            pr = np.unique(np.stack([a, r], axis=1), axis=0)  # sorted by post, then representative
-            a, r = pr[:, 0], pr[:, 1]
+            pr = np.unique(a.astype(np.int64) * m + r)  # sorted by post, then representative
+            a, r = pr // m, pr % m
             est = (sig[a] == sig[r]).mean(axis=1)
             keep = est >= min(threshold, CONTAINMENT_THRESHOLD) - ESTIMATE_SLACK
             a, r = a[keep], r[keep]
             done = np.zeros(m, dtype=bool)
+            cache: dict[int, set[str]] = {}
+
+            def sets(i: int) -> set[str]:
+                if i not in cache:
+                    cache[i] = _shingles(texts[cand[i]])
+                return cache[i]
+
             for ai, ri in zip(a.tolist(), r.tolist()):
                 if done[ai]:
                     continue  # an earlier representative already matched
-                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold)
+                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold, _sets=(sets(ai), sets(ri)))
                 if ok:
                     done[ai] = True
                     rep[cand[ai]] = cand[ri]
