@@ -460,3 +460,28 @@ def test_codebook_variables_follow_the_codebook(codebook):
     assert vs["post_type"].relation_codes == {"official_followup": "follows_up"}
     assert vs["interview_theme"].unit_type == "interview"
     assert [c.id for c in vs["official_mentioned"].codes if c.exclusive] == ["none"]
+
+
+def test_a_papermill_run_builds_no_widgets_and_stores_no_unit_text(units, codebook, tmp_path, monkeypatch):
+    """As under `make all`: civicposts.run sets CIVICPOSTS_NOTEBOOK and papermill runs the kernel."""
+    import nbformat
+    import papermill as pm
+
+    (tmp_path / "units.json").write_text(units.to_json(orient="records", date_format="iso"), encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import json\nfrom civicposts.app import CodingApp\n"
+        "units = json.load(open('units.json', encoding='utf-8'))\n"
+        f"app = CodingApp(units, {str(CODEBOOK)!r}, 'coding', 'ana', media_root='.')\n"
+        "app.show()\nprint('built:', app._built)")]
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    monkeypatch.setenv("CIVICPOSTS_NOTEBOOK", "in.ipynb")
+    monkeypatch.delenv("CIVICPOSTS_BATCH", raising=False)
+    pm.execute_notebook(str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"), cwd=str(tmp_path),
+                        kernel_name="python3", progress_bar=False, execution_timeout=120)
+    text = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
+    assert "Coding app not shown in a batch run" in text and "0 of 6 units coded" in text
+    assert "built: False" in text
+    assert "application/vnd.jupyter.widget" not in text and "FICTIONAL: Kiriman warga" not in text
+    assert not (tmp_path / "coding").exists()  # nothing written
