@@ -48,6 +48,7 @@ pattern ``CONTACT_RE`` (a phone number, "WA 08..", wa.me link, "hubungi", "DM").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -482,17 +483,16 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
             keep = est >= min(threshold, CONTAINMENT_THRESHOLD) - ESTIMATE_SLACK
             a, r = a[keep], r[keep]
             done = np.zeros(m, dtype=bool)
-            cache: dict[int, set[str]] = {}
-
-            def sets(i: int) -> set[str]:
-                if i not in cache:
-                    cache[i] = _shingles(texts[cand[i]])
-                return cache[i]
-
+            # pairs are sorted by post: its shingle set is built once; representatives recur,
+            # so theirs are kept in a bounded cache (memory stays flat for 1M posts)
+            rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[cand[i]]))
+            cur, cur_set = -1, set()
             for ai, ri in zip(a.tolist(), r.tolist()):
                 if done[ai]:
                     continue  # an earlier representative already matched
-                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold, _sets=(sets(ai), sets(ri)))
+                if ai != cur:
+                    cur, cur_set = ai, _shingles(texts[cand[ai]])
+                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold, _sets=(cur_set, rep_sets(ri)))
                 if ok:
                     done[ai] = True
                     rep[cand[ai]] = cand[ri]
