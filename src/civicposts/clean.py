@@ -53,7 +53,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -404,25 +404,25 @@ def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
 
 
 def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
-                   _sets: tuple[set[str], set[str]] | None = None) -> tuple[bool, float, float]:
+                   _sets: Callable[[], tuple[set[str], set[str]]] | None = None) -> tuple[bool, float, float]:
     """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
 
     Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
     ``CONTAINMENT_THRESHOLD`` of the earlier post's 5-grams reappear in the later one (a repost
     with added words: "kami posting ulang ya ..."); and every number of the earlier post
     (dates, times, amounts) also occurs in the later one, so templated posts about other days
-    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates.
+    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates. When the numbers differ,
+    Jaccard and containment are not computed and returned as 0.0.
     """
-    sa, sb = _sets if _sets is not None else (_shingles(later), _shingles(earlier))
+    if not set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later)):
+        return False, 0.0, 0.0  # checked first: it is cheap; similarities are then not computed
+    sa, sb = _sets() if _sets is not None else (_shingles(later), _shingles(earlier))
     if not sa or not sb:
         return False, 0.0, 0.0
     inter = len(sa & sb)
     jac = inter / len(sa | sb)
     cont = inter / len(sb)
-    if jac < threshold and cont < CONTAINMENT_THRESHOLD:
-        return False, jac, cont
-    same_numbers = set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later))
-    return same_numbers, jac, cont
+    return (jac >= threshold or cont >= CONTAINMENT_THRESHOLD), jac, cont
 
 
 def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOLD,
@@ -486,13 +486,18 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
             # pairs are sorted by post: its shingle set is built once; representatives recur,
             # so theirs are kept in a bounded cache (memory stays flat for 1M posts)
             rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[cand[i]]))
-            cur, cur_set = -1, set()
+            cur: list = [-1, None]
+
+            def pair_sets(ai: int, ri: int) -> tuple[set[str], set[str]]:
+                if cur[0] != ai:
+                    cur[0], cur[1] = ai, _shingles(texts[cand[ai]])
+                return cur[1], rep_sets(ri)
+
             for ai, ri in zip(a.tolist(), r.tolist()):
                 if done[ai]:
                     continue  # an earlier representative already matched
-                if ai != cur:
-                    cur, cur_set = ai, _shingles(texts[cand[ai]])
-                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold, _sets=(cur_set, rep_sets(ri)))
+                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold,
+                                          _sets=functools.partial(pair_sets, ai, ri))
                 if ok:
                     done[ai] = True
                     rep[cand[ai]] = cand[ri]
