@@ -44,7 +44,7 @@ PSEUDONYM_RE = re.compile(r"user_[0-9a-f]{10}")
 PSEUDO_ID_RE = re.compile(r"id_[0-9a-f]{10}")
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-NIK_RE = re.compile(r"(?<![0-9A-Za-z_])\d{16}(?![0-9A-Za-z_])")
+NIK_RE = re.compile(r"(?<![0-9A-Za-z_.])\d{16}(?![0-9A-Za-z_])")  # not the digits of a decimal number
 PHONE_RE = re.compile(
     r"(?<![0-9A-Za-z_])(?:\+62|62|0)[\s.-]?8\d{1,2}(?:[\s.-]?\d){6,9}(?![0-9A-Za-z_])"
     r"|(?<![0-9A-Za-z_])\(0\d{2,3}\)\s?\d{3,4}[\s.-]?\d{2,4}(?![0-9A-Za-z_])"
@@ -57,7 +57,8 @@ DEFAULT_SCAN_IGNORE = frozenset({
     "media", "font-face", "keyframes", "import", "page", "charset", "supports", "namespace", "layer",
     "property", "staticmethod", "classmethod", "dataclass", "functools.cache", "pytest.fixture", "context",
 })
-SCAN_SUFFIXES = frozenset({".csv", ".json", ".jsonl", ".html", ".htm", ".svg", ".ipynb", ".typ", ".md", ".txt",
+# SVG figures draw text as paths (their numbers are coordinates); the CSV beside each figure is scanned.
+SCAN_SUFFIXES = frozenset({".csv", ".json", ".jsonl", ".html", ".htm", ".ipynb", ".typ", ".md", ".txt",
                            ".tsv", ".parquet"})
 
 
