@@ -20,19 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from civicposts.manifest import copy_sources as _copy_sources  # noqa: E402
 from civicposts.run import cell_seconds  # noqa: E402
 
 
 def copy_sources(dst: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        src = ROOT / rel
-        if rel.startswith(("reports/", "data/processed/")) or not src.is_file():
-            continue
-        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst / rel)
-    return dst
+    return _copy_sources(ROOT, dst)
 
 
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:

@@ -15,16 +15,10 @@ VENV = Path(sys.executable).resolve().parent.parent if (Path(sys.prefix) / "pyve
 
 
 def copy_sources(dst: Path) -> Path:
-    """Copy the files git tracks or would track (not reports or processed data) to ``dst``."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        src = ROOT / rel
-        if rel.startswith(("reports/", "data/processed/")) or not src.is_file():
-            continue
-        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst / rel)
-    return dst
+    """Copy the repository's sources (not reports or processed data) to ``dst``."""
+    from civicposts.manifest import copy_sources as _copy
+
+    return _copy(ROOT, dst)
 
 
 def make(tree: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

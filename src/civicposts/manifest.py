@@ -295,18 +295,22 @@ def format_rows(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def rebuild_in_tmp(root: Path, make_args: list[str] | None = None) -> Path:
-    """Copy the tracked sources (not reports or processed data) to a temp folder and run ``make all`` there."""
-    tmp = Path(tempfile.mkdtemp(prefix="civicposts-verify-"))
+def copy_sources(root: Path, dst: Path) -> Path:
+    """Copy the files git tracks or would track, except reports and processed data, from ``root`` to ``dst``."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for rel in filter(None, listed):
         src = root / rel
         if rel.startswith(("reports/", "data/processed/")) or not src.is_file():
             continue
-        dst = tmp / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst)
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst / rel)
+    return dst
+
+
+def rebuild_in_tmp(root: Path, make_args: list[str] | None = None) -> Path:
+    """Copy the tracked sources (not reports or processed data) to a temp folder and run ``make all`` there."""
+    tmp = copy_sources(root, Path(tempfile.mkdtemp(prefix="civicposts-verify-")))
     venv = os.environ.get("VIRTUAL_ENV") or str(Path(sys.executable).resolve().parent.parent)
     env = {**os.environ, "CIVICPOSTS_VERIFY": "1"}
     cmd = ["make", "--no-print-directory", "all", f"VENV={venv}", *(make_args or [])]
