@@ -32,6 +32,7 @@ export SOURCE_DATE_EPOCH ?= 1614384000
 PKG     := src/civicposts
 CORE    := $(addprefix $(PKG)/,__init__.py config.py iorw.py errors.py artefacts.py style.py display.py run.py)
 PAPER   := $(wildcard data/raw/paper/*)
+INTERVIEW := data/raw/paper/interview.csv
 DEPS    := $(PARAMS) $(ENV_OK) $(CORE)
 PROC    := data/processed
 # Corpus inputs: every file below the paths the study config names (build/study.mk, written with the parameters).
@@ -49,7 +50,7 @@ INDEX     := $(REPORTS)/index.html
 MANIFEST  := $(REPORTS)/manifest.json
 
 .DEFAULT_GOAL := all
-.PHONY: all test verify bench lab clean distclean help publish env FORCE
+.PHONY: all test verify bench lab clean distclean help publish env
 
 all: $(MANIFEST) ## regenerate every report, figure, table and the manifest (sets up the environment on first use)
 
@@ -60,10 +61,22 @@ $(VENV)/.civicposts-env: requirements.lock pyproject.toml tools/setup-env.sh
 
 env: $(ENV_OK) ## create the locked Python environment in .venv (done by `make all` on first use)
 
-# Effective parameters: rewritten only when STUDY, SET or the study file change what they say.
-build/study.mk: FORCE $(ENV_OK)
-	@$(PY) -m civicposts.config --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk $@
-$(PARAMS): build/study.mk ;
+# Effective parameters: build/study.json is rewritten only when STUDY, SET or the study file change
+# what it says, so an unchanged rerun (or `make -n`) plans no work. STUDY and SET are kept in
+# build/study.args, rewritten at parse time only when they differ from the last run.
+PARAM_ARGS := $(STUDY) $(SET)
+$(shell mkdir -p build)
+ifneq ($(file <build/study.args),$(PARAM_ARGS))
+$(file >build/study.args,$(PARAM_ARGS))
+endif
+# build/study.json has no prerequisites of its own (the study.mk step rewrites it when it changes),
+# so touching the study file without changing it plans no work, even under `make -n`.
+WRITE_PARAMS = $(PY) -m civicposts.config --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk build/study.mk
+build/study.mk: $(STUDY) build/study.args $(PKG)/config.py $(ENV_OK)
+	@$(WRITE_PARAMS)
+	@touch $@
+$(PARAMS):
+	@$(WRITE_PARAMS)
 
 ## ---------------------------------------------------------------- notebooks
 $(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) \
@@ -81,7 +94,7 @@ $(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/coding_sampl
 	$(RUN) execute $< --params $(PARAMS)
 
 $(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebooks/03_code_interview.ipynb \
-		$(DEPS) $(PAPER) $(CODEBOOK) $(CODERS) $(addprefix $(PKG)/,paper.py units.py coding.py codebook.py app.py)
+		$(DEPS) $(INTERVIEW) $(CODEBOOK) $(CODERS) $(addprefix $(PKG)/,paper.py units.py coding.py codebook.py app.py)
 	$(RUN) execute $< --params $(PARAMS)
 
 $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reliability.ipynb $(DEPS) \
@@ -90,7 +103,7 @@ $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reli
 	$(RUN) execute $< --params $(PARAMS)
 
 $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
-		$(PROC)/posts.parquet $(PAPER) $(CODEBOOK) $(addprefix $(PKG)/,figures/coding.py tables/findings.py paper.py)
+		$(PROC)/posts.parquet $(INTERVIEW) $(CODEBOOK) $(addprefix $(PKG)/,figures/coding.py tables/findings.py paper.py)
 	$(RUN) execute $< --params $(PARAMS)
 
 $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/coding_sample.parquet $(CODEBOOK) \
@@ -102,7 +115,8 @@ $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/codi
 $(HTML) $(INDEX) &: $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(ENV_OK)
 	$(RUN) html $(EXECUTED) --params $(PARAMS)
 
-$(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py $(PARAMS) $(ENV_OK)
+$(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py data/raw/paper/citation.yaml \
+		$(PARAMS) $(ENV_OK)
 	$(PY) -m civicposts.report pdf --params $(PARAMS)
 
 $(MANIFEST): $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py
@@ -134,4 +148,3 @@ distclean: clean ## also remove the environment
 help: ## list targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-FORCE:

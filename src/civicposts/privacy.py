@@ -246,6 +246,11 @@ def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes
 
 # --- leak scanning -------------------------------------------------------------------------------
 
+# A number with one decimal point (0.8123456789) is a statistic, not a phone number written with dots.
+_DECIMAL_RE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+# Lines of CSS/JS comments in exported HTML (`/* ... @jupyterlab/buildutils */`, JSDoc `* @see`):
+# the toolchain's own text, never data (data sits in table cells and in itables' JSON, not comments).
+_HTML_COMMENT_LINE = re.compile(r"^\s*(/\*|\*|//)")
 _SCAN_HANDLE_RE = re.compile(r"(?<![\w.@/:-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@-])")
 
 
@@ -256,7 +261,7 @@ def _scan_line(line: str, allow: frozenset[str], ignore: frozenset[str]) -> list
     no_email = EMAIL_RE.sub(" ", line)
     for m in NIK_RE.finditer(no_email):
         hits.append(("nik", m.group(0)))
-    no_nik = NIK_RE.sub(" ", no_email)
+    no_nik = _DECIMAL_RE.sub(" ", NIK_RE.sub(" ", no_email))
     for m in PHONE_RE.finditer(no_nik):
         hits.append(("phone", m.group(0)))
     for m in _SCAN_HANDLE_RE.finditer(no_email):
@@ -290,7 +295,10 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"scan_for_leaks: not UTF-8 text ({exc})") from exc
-    yield from enumerate(text.splitlines(), start=1)
+    html = path.suffix.lower() in (".html", ".htm")
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not (html and _HTML_COMMENT_LINE.match(line)):
+            yield i, line
 
 
 def scan_for_leaks(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],

@@ -4,7 +4,9 @@
 notebook with the study parameters it declares in its ``parameters`` cell and
 writes the executed copy to ``reports/notebooks/``; the output appears only
 when the run succeeded (write-then-rename), and a failed run is kept beside it
-as ``<name>.failed.ipynb`` for reading, never mistaken for a product.
+as ``<name>.failed.ipynb`` for reading, never mistaken for a product. The executed
+copy keeps no run times or random cell ids, so a rebuild is byte-identical; the
+cells' run times go to ``build/timings/<name>.json`` for the benchmarks.
 
 ``python -m civicposts.run html EXECUTED...`` converts executed notebooks to
 HTML in one process (nbconvert's import is the largest fixed cost, so it is
@@ -59,7 +61,7 @@ def declared_parameters(notebook: str | Path) -> list[str]:
 
 
 def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = "reports/notebooks",
-            cwd: str | Path = ".") -> Path:
+            cwd: str | Path = ".", timings_dir: str | Path = "build/timings") -> Path:
     """Run ``notebook`` with the study parameters it declares; return the executed copy's path."""
     _block_optional_imports()
     import papermill as pm
@@ -96,28 +98,36 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
-    _finalise(tmp, notebook, target)
+    _finalise(tmp, notebook, target, Path(timings_dir) / f"{notebook.stem}.json")
     failed.unlink(missing_ok=True)
     log.info("executed %s in %.1f s -> %s", notebook, time.perf_counter() - t0, target)
     return target
 
 
-def _finalise(tmp: Path, source: Path, target: Path) -> None:
-    """Record stable paths in the papermill metadata and move the run into place."""
+def _finalise(tmp: Path, source: Path, target: Path, timings: Path) -> None:
+    """Strip run times and random ids from the executed notebook, keep the times aside, move it into place."""
+    from .iorw import write_json, write_text
+
     nb = json.loads(tmp.read_text(encoding="utf-8"))
+    seconds = {str(i): float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0)
+               for i, c in enumerate(nb.get("cells", []))}
+    write_json(timings, {"notebook": str(source), "cell_seconds": seconds})
+    nb = normalised_notebook(nb)
+    for i, cell in enumerate(nb.get("cells", [])):
+        # papermill gives the injected-parameters cell a random id; a stable one keeps rebuilds identical.
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = f"injected-parameters-{i}"
     meta = nb.setdefault("metadata", {}).setdefault("papermill", {})
     meta["input_path"] = str(source)
     meta["output_path"] = str(target)
-    from .iorw import write_text
-
     write_text(target, json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
     tmp.unlink()
 
 
-def cell_seconds(executed: str | Path) -> float:
-    """Sum of the cells' own execution time recorded by papermill."""
-    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
-    return sum(float(c.get("metadata", {}).get("papermill", {}).get("duration") or 0) for c in nb["cells"])
+def cell_seconds(timings: str | Path) -> float:
+    """Sum of one notebook's cell run times, from the file ``execute`` keeps in ``build/timings/``."""
+    data = json.loads(Path(timings).read_text(encoding="utf-8"))
+    return sum(float(v) for v in data["cell_seconds"].values())
 
 
 def normalised_notebook(nb: dict[str, Any]) -> dict[str, Any]:

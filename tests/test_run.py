@@ -1,0 +1,63 @@
+"""Executing one parameterized notebook: injected parameters, byte-identical reruns, failures kept aside."""
+
+import json
+
+import nbformat
+import pytest
+
+from civicposts.errors import CivicpostsError
+from civicposts.run import cell_seconds, declared_parameters, execute
+
+
+def _notebook(path, body: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("seed = 1\nlabel = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A question"), params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+
+
+def test_declared_parameters_reads_the_tagged_cell(tmp_path):
+    _notebook(tmp_path / "nb.ipynb", "print(seed)")
+    assert declared_parameters(tmp_path / "nb.ipynb") == ["seed", "label"]
+
+
+def test_a_rerun_is_byte_identical_and_keeps_its_times_aside(tmp_path):
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "print(seed * 2, label)")
+    outs = []
+    for run in ("a", "b"):
+        out = execute(src, {"seed": 21, "label": "y", "unused": 0}, tmp_path / "out", cwd=tmp_path,
+                      timings_dir=tmp_path / f"t{run}")
+        outs.append(out.read_bytes())
+        out.unlink()
+    assert outs[0] == outs[1]
+    nb = json.loads(outs[0])
+    text = json.dumps(nb)
+    assert "42 y" in text, "the injected parameters were not used"
+    assert "unused" not in text, "a parameter the notebook does not declare was injected"
+    for word in ("start_time", "end_time", "iopub", "duration"):
+        assert word not in text
+    assert cell_seconds(tmp_path / "ta" / "nb.json") >= 0
+    assert len(json.loads((tmp_path / "ta" / "nb.json").read_text())["cell_seconds"]) == len(nb["cells"])
+
+
+def test_a_failed_run_leaves_no_product_and_keeps_the_failed_copy(tmp_path):
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "raise ValueError('bad record 7')")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "nb.ipynb").write_text("stale")
+    with pytest.raises(CivicpostsError, match="bad record 7"):
+        execute(src, {"seed": 1}, out_dir, cwd=tmp_path, timings_dir=tmp_path / "t")
+    assert not (out_dir / "nb.ipynb").exists()
+    assert (out_dir / "nb.failed.ipynb").exists()
+
+
+def test_a_notebook_without_parameters_cell_is_refused(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1")]
+    (tmp_path / "p.ipynb").write_text(nbformat.writes(nb))
+    with pytest.raises(CivicpostsError, match="parameters"):
+        execute(tmp_path / "p.ipynb", {}, tmp_path / "o", cwd=tmp_path)
