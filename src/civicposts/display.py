@@ -25,10 +25,23 @@ def show_table(df: pd.DataFrame, meta: dict[str, Any]) -> None:
                  classes="display compact")
 
 
-def show_figure(meta: dict[str, Any], reports_dir: str | Path = "reports") -> None:
-    """Display a saved figure (the PNG the reports use) with its label and caption."""
-    from IPython.display import Image, Markdown, display
+def figure_bundle(png: bytes, alt: str, width: int = 720) -> dict[str, str]:
+    """A display bundle for a PNG with alternative text: JupyterLab shows the PNG, the HTML export
+    (which prefers ``text/html``) gets an ``<img>`` whose ``alt`` a screen reader can read."""
+    import base64
+    import html
 
-    display(Image(filename=str(Path(reports_dir) / "figures" / f"{meta['name']}.png"), width=720))
+    b64 = base64.b64encode(png).decode("ascii")
+    return {"image/png": b64,
+            "text/html": f'<img src="data:image/png;base64,{b64}" width="{width}" alt="{html.escape(alt, quote=True)}">',
+            "text/plain": alt}
+
+
+def show_figure(meta: dict[str, Any], reports_dir: str | Path = "reports") -> None:
+    """Display a saved figure (the PNG the reports use) with its label and caption as alternative text."""
+    from IPython.display import Markdown, display
+
+    png = (Path(reports_dir) / "figures" / f"{meta['name']}.png").read_bytes()
+    display(figure_bundle(png, f"{meta['label']}. {meta['caption']}"), raw=True)
     display(Markdown(f"**{meta['label']}.** {meta['caption']}  \n*Data: `{meta['name']}.csv`; "
                      f"made by `{meta['function']}`.*"))
