@@ -57,3 +57,25 @@ def test_built_manifest_matches_schema_and_lists_every_artefact(built_tree):
     for word in ("start_time", "end_time", '"duration'):
         i = text.find(word)
         assert i < 0, f"run times leaked into the manifest: {text[max(0, i - 120):i + 40]}"
+
+
+def test_the_rebuild_uses_this_environment():
+    """verify's rebuild runs `make all VENV=<this env>`: that env's python must have the pipeline's packages."""
+    import subprocess
+    from pathlib import Path
+
+    python = Path(manifest.current_venv()) / "bin" / "python"
+    proc = subprocess.run([str(python), "-c", "import papermill, nbconvert, typst"], capture_output=True, text=True)
+    assert proc.returncode == 0, f"{python} cannot run the pipeline: {proc.stderr[-500:]}"
+
+
+def test_the_published_reference_is_current(root):
+    """published/ must be rebuilt (`make all && make publish`) whenever an input changes, or
+    `make verify` fails in CI; this names the stale inputs early."""
+    from civicposts import config
+
+    ref = json.loads((root / "published/reports/manifest.json").read_text())
+    now = manifest.input_files(root, config.load_study(root / "config/study.yaml"))
+    stale = sorted(k for k in set(ref["inputs"]) | set(now) if ref["inputs"].get(k) != now.get(k))
+    assert not stale, ("published/ is older than these inputs; run `make all && make publish`: "
+                       + ", ".join(stale[:10]))

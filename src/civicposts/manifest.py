@@ -308,10 +308,16 @@ def copy_sources(root: Path, dst: Path) -> Path:
     return dst
 
 
+def current_venv() -> str:
+    """The environment running this process (a venv's python is often a symlink to the base
+    interpreter, so the path of ``sys.executable`` resolved would name the wrong one)."""
+    return os.environ.get("VIRTUAL_ENV") or sys.prefix
+
+
 def rebuild_in_tmp(root: Path, make_args: list[str] | None = None) -> Path:
     """Copy the tracked sources (not reports or processed data) to a temp folder and run ``make all`` there."""
     tmp = copy_sources(root, Path(tempfile.mkdtemp(prefix="civicposts-verify-")))
-    venv = os.environ.get("VIRTUAL_ENV") or str(Path(sys.executable).resolve().parent.parent)
+    venv = current_venv()
     env = {**os.environ, "CIVICPOSTS_VERIFY": "1"}
     cmd = ["make", "--no-print-directory", "all", f"VENV={venv}", *(make_args or [])]
     log.info("rebuilding in %s: %s", tmp, " ".join(cmd))
