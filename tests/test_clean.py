@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -222,6 +223,22 @@ def test_clean_corpus_deterministic():
     b, fb = run()
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(fa, fb)
+
+
+def test_worker_processes_give_the_same_result(monkeypatch):
+    """Large tables are cleaned in forked worker processes, chunk by chunk; the result is the same."""
+    df = pd.concat([make_posts().assign(post_id=lambda d, i=i: d["post_id"] + f"_{i}") for i in range(5)],
+                   ignore_index=True)
+    one, f1 = run(df, workers=1)
+    monkeypatch.setattr(C, "PARALLEL_MIN_ROWS", 10)
+    monkeypatch.setattr(C, "PARALLEL_CHUNK", 7)
+    two, f2 = run(df, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(f1, f2)
+    real = C._clean_posts
+    monkeypatch.setattr(C, "_clean_posts", lambda d, *a: real(d, *a).assign(pid=os.getpid()))
+    spied, _ = run(df, workers=2)
+    assert os.getpid() not in set(spied["pid"]), "the chunks ran in this process, not in workers"
 
 
 def test_clean_is_pure():

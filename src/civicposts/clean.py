@@ -51,6 +51,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -73,6 +75,8 @@ ROWS_PER_BAND = 3
 CONTAINMENT_THRESHOLD = 0.9
 ESTIMATE_SLACK = 0.35
 MAX_SHINGLE_CHARS = 600
+PARALLEL_MIN_ROWS = 20_000  # below this, starting worker processes costs more than it saves
+PARALLEL_CHUNK = 50_000  # rows a worker cleans at a time (bounds the memory of each result)
 
 PROMO_STRONG_RE = re.compile(
     r"paid\s*promo(?:te)?|\bendorse(?:ment)?\b|\bendors\b|open\s*(?:order|po|reseller)|ready\s*stock|"
@@ -523,15 +527,71 @@ def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
         raise InputError(src, f"{what}: post table lacks column(s) {', '.join(missing)}")
 
 
+def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, tz: str, stopwords: bool,
+                 stem: bool) -> pd.DataFrame:
+    """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type."""
+    from . import preclassify, privacy
+
+    promo_raw = _promo_list(_texts(df["caption"]))  # before masking: phone numbers are contact patterns
+    df = privacy.pseudonymize_posts(df, allowlist, key)
+    df = clean(df, tz=tz, stopwords=stopwords, stem=stem)
+    df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
+    df["pretype"] = preclassify.preclassify(df)
+    return df
+
+
+_FORKED: dict = {}  # the table and arguments a forked worker reads (inherited, never pickled)
+
+
+def _clean_rows(bounds: tuple[int, int]) -> pd.DataFrame:
+    df, args = _FORKED["df"], _FORKED["args"]
+    return _clean_posts(df.iloc[bounds[0]:bounds[1]], *args)
+
+
+def _clean_posts_parallel(df: pd.DataFrame, workers: int, *args) -> pd.DataFrame:
+    """``_clean_posts`` over row chunks in ``workers`` forked processes; the same result as one process.
+
+    Stemming builds its vocabulary from the whole corpus, so it always runs in one process; so
+    does any table under ``PARALLEL_MIN_ROWS`` rows or a platform without ``fork``.
+    """
+    stem = args[-1]
+    if (workers <= 1 or len(df) < PARALLEL_MIN_ROWS or stem
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return _clean_posts(df, *args)
+    from concurrent.futures import ProcessPoolExecutor
+
+    n_chunks = max(workers, -(-len(df) // PARALLEL_CHUNK))
+    edges = np.linspace(0, len(df), n_chunks + 1).astype(int)
+    _FORKED.update(df=df, args=args)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            parts = list(ex.map(_clean_rows, zip(edges[:-1], edges[1:])))
+    finally:
+        _FORKED.clear()
+    out = pd.concat(parts)
+    out["pretype"] = pd.Categorical(out["pretype"], categories=parts[0]["pretype"].cat.categories)
+    return out
+
+
+def default_workers() -> int:
+    """Worker processes for cleaning: the CPUs this process may use, at most 4."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return max(1, min(n, 4))
+
+
 def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz: str = "Asia/Jakarta",
                  allowlist: Iterable[str] = (), key: bytes, stopwords: bool = False,
                  stem: bool = False, near_threshold: float = NEAR_DUP_THRESHOLD,
-                 seed: int = MINHASH_SEED) -> CleanResult:
+                 seed: int = MINHASH_SEED, workers: int | None = None) -> CleanResult:
     """Clean, pseudonymize, date-filter, de-duplicate and flag a post table (see module docstring).
 
     ``period_start`` and ``period_end`` are inclusive local dates (YYYY-MM-DD) in ``tz``.
+    ``workers``: processes for the per-post steps on large tables (default ``default_workers()``);
+    the result does not depend on it.
     """
-    from . import preclassify, privacy
 
     _require(posts, ("post_id", "posted_at", "caption"), "clean_corpus")
     n_read = len(posts)
@@ -554,10 +614,8 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     df = df[(local >= start) & (local < end)].copy()
     n_period = len(df)
 
-    promo_raw = _promo_list(_texts(df["caption"]))  # before masking: phone numbers are contact patterns
-    df = privacy.pseudonymize_posts(df, allowlist, key)
-    df = clean(df, tz=tz, stopwords=stopwords, stem=stem)
-    df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
+    df = _clean_posts_parallel(df, default_workers() if workers is None else workers,
+                               tuple(allowlist), key, tz, stopwords, stem)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())
@@ -567,7 +625,7 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     promo = df["is_promo"] & kept
     n_promo = int(promo.sum())
     df["analysed"] = kept & ~df["is_promo"]
-    df["pretype"] = preclassify.preclassify(df)
+    df["pretype"] = df.pop("pretype")  # last column, as readers of posts.parquet expect
     df = df.sort_values(["posted_at", "post_id"], kind="stable").reset_index(drop=True)
     n_analysed = int(df["analysed"].sum())
 
