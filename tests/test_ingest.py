@@ -393,3 +393,17 @@ def test_4cat_ndjson_export_without_envelope(tmp_path):
     posts = by_id(ig.read_posts(f))
     assert set(posts) == {"CZitemList1", "CZcarousel2", "CZgraphNod3"}
     assert posts["CZitemList1"]["posted_at"] == ts("2021-02-02 00:00:00")
+
+
+@pytest.mark.parametrize("name, first, bad", [
+    ("zs.ndjson", None, "[1, 2]"),
+    ("apify.jsonl", '{"shortCode": "X", "ownerUsername": "demo"}', '"just a string"'),
+])
+def test_a_line_that_is_not_an_object_is_named(tmp_path, name, first, bad):
+    """NDJSON (Zeeschuimer) and JSON-lines (Apify) share one rule for records that are not objects."""
+    f = tmp_path / name
+    f.write_text("".join(f"{x}\n" for x in (first, bad) if x is not None))
+    line = "line 2" if first else "line 1"
+    q = ig.ingest(f, quarantine=True).quarantine
+    hit = q[q["record"] == line]
+    assert len(hit) == 1 and "expected a JSON object" in hit.iloc[0]["problem"]

@@ -760,13 +760,8 @@ def _read_ndjson(state: _State, path: str) -> None:
         if not line.strip():
             continue
         record = f"line {n}"
-        try:
-            env = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            state.reject(src, record, f"malformed JSON line ({exc})")
-            continue
-        if not isinstance(env, dict):
-            state.reject(src, record, "expected a JSON object per line")
+        env = _json_object(state, src, record, line)
+        if env is None:
             continue
         item = env.get("data") if "data" in env else env
         platform = env.get("source_platform")
@@ -842,19 +837,28 @@ def _apify_post(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _json_object(state: _State, src: Any, record: str, raw: Any) -> dict[str, Any] | None:
+    """``raw`` (a JSON line as bytes, or an already parsed item) as a dict, or None after
+    setting it aside with the reason (malformed JSON, or not an object)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            state.reject(src, record, f"malformed JSON line ({exc})")
+            return None
+    if not isinstance(raw, dict):
+        state.reject(src, record, "expected a JSON object per record")
+        return None
+    return raw
+
+
 def _read_apify_items(state: _State, path: str | Path, items: list[Any], fmt: str,
                       line_numbers: list[int] | None = None) -> None:
     src = state.source(str(path), fmt)
     for i, item in enumerate(items):
         record: str | int = f"line {line_numbers[i]}" if line_numbers else f"item {i}"
-        if isinstance(item, bytes):
-            try:
-                item = orjson.loads(item)
-            except orjson.JSONDecodeError as exc:
-                state.reject(src, record, f"malformed JSON line ({exc})")
-                continue
-        if not isinstance(item, dict):
-            state.reject(src, record, "expected a JSON object")
+        item = _json_object(state, src, record, item)
+        if item is None:
             continue
         shortcode = item.get("shortCode")
         try:
