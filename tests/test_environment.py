@@ -49,3 +49,16 @@ def test_installed_versions_match_lock(root):
             if not Marker(marker).evaluate():
                 continue
         assert metadata.version(name) == version, f"{name}: installed {metadata.version(name)}, locked {version}"
+
+
+def test_ci_runs_exactly_the_readme_commands(root):
+    """Every command of the README's 'Two commands' block stands verbatim in .ci/run."""
+    import re
+
+    block = re.search(r"## Two commands.*?```bash\n(.*?)```", (root / "README.md").read_text(), re.S).group(1)
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    ci = [line.strip() for line in (root / ".ci/run").read_text().splitlines()]
+    assert commands == ["sudo apt-get update && sudo apt-get install -y make python3-venv chromium",
+                        "make all", "make test"]
+    missing = [c for c in commands if c not in ci]
+    assert not missing, f".ci/run does not run the README's commands: {missing}"
