@@ -203,3 +203,12 @@ def test_committed_simulated_coder_files_use_only_codebook_codes(book):
     assert len(history) > 100
     book.validate_codings(history)
     assert set(history["codebook_version"]) == {book.version}
+
+
+def test_kinds_and_codes_for_one_unit_type(book):
+    post, interview = book.variables_for("post"), book.variables_for("interview")
+    assert list(book.kinds("post")) == post and list(book.codes("interview")) == interview
+    assert set(post).isdisjoint(interview) and len(book.kinds()) == len(post) + len(interview)
+    assert book.codes("post")["post_type"] == book.codes()["post_type"]
+    with pytest.raises(ValueError, match="unknown unit type"):
+        book.kinds("tweet")

@@ -657,3 +657,17 @@ def test_package_does_not_import_gpl_krippendorff():
     for p in src.rglob("*.py"):
         text = p.read_text(encoding="utf-8")
         assert "import krippendorff" not in text and "from krippendorff" not in text, p
+
+
+def test_all_adjudication_files_in_order_and_the_status_table(tmp_path):
+    assert rel.read_all_adjudications([tmp_path / "absent.jsonl"], codes=CODES) is None
+    both = rel.read_all_adjudications([FIX / "adjudications_ok.jsonl", tmp_path / "absent.csv",
+                                       FIX / "adjudications_ok.jsonl"], codes=CODES)
+    one = rel.read_adjudications(FIX / "adjudications_ok.jsonl", codes=CODES)
+    assert len(both) == 2 * len(one)
+    final = rel.apply_adjudications(load_decisions(), both)
+    status = rel.final_status(final)
+    assert list(status.columns) == ["unit_type", "variable", "status", "units"]
+    assert status["units"].sum() == len(final)
+    counts = final.value_counts(["variable", "status"])
+    assert all(counts[(r.variable, r.status)] == r.units for r in status.itertuples())

@@ -88,13 +88,17 @@ class Codebook:
 
     # -- helpers for reliability, reports and the coding app -------------------------------
 
-    def kinds(self) -> dict[str, str]:
-        """``{variable: "single" | "multi"}`` in codebook order."""
-        return {v.id: v.kind for v in self.variables.values()}
+    def _of(self, unit_type: str | None) -> list[Variable]:
+        keep = None if unit_type is None else set(self.variables_for(unit_type))
+        return [v for v in self.variables.values() if keep is None or v.id in keep]
 
-    def codes(self) -> dict[str, list[str]]:
-        """``{variable: [code, ...]}`` in codebook order."""
-        return {v.id: v.code_ids() for v in self.variables.values()}
+    def kinds(self, unit_type: str | None = None) -> dict[str, str]:
+        """``{variable: "single" | "multi"}`` in codebook order (only ``unit_type``'s variables if given)."""
+        return {v.id: v.kind for v in self._of(unit_type)}
+
+    def codes(self, unit_type: str | None = None) -> dict[str, list[str]]:
+        """``{variable: [code, ...]}`` in codebook order (only ``unit_type``'s variables if given)."""
+        return {v.id: v.code_ids() for v in self._of(unit_type)}
 
     def definitions(self) -> dict[tuple[str, str], str]:
         """``{(variable, code): definition}``."""

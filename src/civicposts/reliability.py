@@ -968,6 +968,21 @@ def read_adjudications(path: str | Path, *, codes: Mapping[str, Sequence[str]] |
     return df
 
 
+def read_all_adjudications(paths: Iterable[str | Path], *,
+                           codes: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame | None:
+    """The reconcilers' decisions from those of ``paths`` that exist, in order; None if none exists."""
+    found = [Path(p) for p in paths if Path(p).exists()]
+    if not found:
+        return None
+    return pd.concat([read_adjudications(p, codes=codes) for p in found], ignore_index=True)
+
+
+def final_status(final: pd.DataFrame) -> pd.DataFrame:
+    """Units per unit type, variable and status (agreed, adjudicated, single coder, unresolved)
+    in the final coded data set from ``apply_adjudications``."""
+    return final.groupby(["unit_type", "variable", "status"]).size().rename("units").reset_index()
+
+
 def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame | None) -> pd.DataFrame:
     """The final coded data set: one row per (unit, variable).
 
