@@ -11,9 +11,8 @@ parameters, package versions and the git commit. Run times are kept out.
 table the differing rows and cells are named by diffing against the
 reference copy kept in ``published/``.
 
-Executed notebooks and their HTML carry run times and kernel messages, so
-their hash is taken over a normalised form (``compare: content``); every other
-artefact must match byte for byte.
+Every artefact, executed notebooks and their HTML included, must match byte
+for byte (``civicposts.run`` keeps run times out of executed notebooks).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -38,11 +36,9 @@ from .iorw import dumps_json, sha256_file, write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "civicposts-manifest/1"
+SCHEMA = "civicposts-manifest/2"
 MANIFEST = "manifest.json"
 PUBLISHED = Path("published")
-# Files whose raw bytes carry run times: compared by a normalised hash.
-CONTENT_COMPARED = {".ipynb", ".html"}
 SKIP_NAMES = {MANIFEST, ".gitkeep"}
 SKIP_SUFFIXES = {".tmp"}
 
@@ -59,12 +55,10 @@ MANIFEST_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["path", "sha256", "compare", "compare_sha256", "kind", "made_by", "inputs"],
+                "required": ["path", "sha256", "kind", "made_by", "inputs"],
                 "properties": {
                     "path": {"type": "string"},
                     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                    "compare_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                    "compare": {"enum": ["bytes", "content"]},
                     "kind": {"type": "string"},
                     "made_by": {"type": "object", "required": ["notebook", "function"]},
                     "inputs": {"type": "object"},
@@ -73,27 +67,6 @@ MANIFEST_SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-_VOLATILE_HTML = [
-    re.compile(r'"(start_time|end_time|duration)": ?[^,}\n]*'),
-    re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?"),
-]
-
-
-def content_sha256(path: Path) -> str:
-    """Hash of an artefact's content with run-time metadata removed (notebooks, HTML)."""
-    if path.suffix == ".ipynb":
-        from .run import normalised_notebook
-
-        nb = normalised_notebook(json.loads(path.read_text(encoding="utf-8")))
-        data = json.dumps(nb, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-        for rx in _VOLATILE_HTML:
-            text = rx.sub("", text)
-        data = text.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
 
 def _git(root: Path, *args: str) -> str:
     try:
@@ -147,7 +120,6 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
                 continue
             rel = p.relative_to(root).as_posix()
             meta = sidecars.get(p.relative_to(reports).as_posix()) if base == reports else None
-            compare = "content" if p.suffix in CONTENT_COMPARED else "bytes"
             digest = sha256_file(p)
             if meta:
                 made_by = {"notebook": meta["notebook"], "function": meta["function"]}
@@ -171,8 +143,6 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
                 "label": (meta or {}).get("label"),
                 "fictional": (meta or {}).get("fictional"),
                 "sha256": digest,
-                "compare": compare,
-                "compare_sha256": content_sha256(p) if compare == "content" else digest,
                 "made_by": made_by,
                 "inputs": {i: _hash_input(root, i, inputs) for i in used},
             })
@@ -272,10 +242,10 @@ def compare(reference: dict[str, Any], rebuilt: dict[str, Any], *, reference_dir
         if path not in ref_a:
             rows.append(Row(path, "new", "rebuilt, not in the reference"))
             continue
-        if ref_a[path]["compare_sha256"] == new_a[path]["compare_sha256"]:
+        if ref_a[path]["sha256"] == new_a[path]["sha256"]:
             rows.append(Row(path, "reproduced"))
             continue
-        detail = f"sha256 {ref_a[path]['compare_sha256'][:12]} -> {new_a[path]['compare_sha256'][:12]}"
+        detail = f"sha256 {ref_a[path]['sha256'][:12]} -> {new_a[path]['sha256'][:12]}"
         ref_copy = reference_dir / path if reference_dir else None
         new_copy = rebuilt_root / path if rebuilt_root else None
         if path.endswith(".csv") and ref_copy and new_copy and ref_copy.exists() and new_copy.exists():

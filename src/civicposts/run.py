@@ -131,7 +131,7 @@ def cell_seconds(timings: str | Path) -> float:
 
 
 def normalised_notebook(nb: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an executed notebook without run times, so its hash reflects content only."""
+    """A copy of an executed notebook without run times or papermill's per-cell metadata."""
     import copy
 
     nb = copy.deepcopy(nb)
