@@ -23,17 +23,17 @@ SET     ?=
 PARAMS  := build/study.json
 REPORTS := reports
 NBOUT   := $(REPORTS)/notebooks
-RUN     := $(PY) -m civicposts.run
+CLI     := $(PY) -m civicposts
 export PYTHONHASHSEED := 0
 # This tree's own package, also for notebook kernels (a copy being verified must not import another checkout's).
 export PYTHONPATH := $(CURDIR)/src
 export SOURCE_DATE_EPOCH ?= 1614384000
 
 PKG     := src/civicposts
-CORE    := $(addprefix $(PKG)/,__init__.py config.py iorw.py errors.py artefacts.py style.py display.py run.py)
 PAPER   := $(wildcard data/raw/paper/*)
 INTERVIEW := data/raw/paper/interview.csv
-DEPS    := $(PARAMS) $(ENV_OK) $(CORE)
+# Every notebook also depends on the runner that executes it (its own modules come from build/deps.mk).
+DEPS    := $(PARAMS) $(ENV_OK) $(PKG)/run.py
 PROC    := data/processed
 # Corpus inputs: every file below the paths the study config names (build/study.mk, written with the parameters).
 -include build/study.mk
@@ -71,66 +71,72 @@ $(file >build/study.args,$(PARAM_ARGS))
 endif
 # build/study.json has no prerequisites of its own (the study.mk step rewrites it when it changes),
 # so touching the study file without changing it plans no work, even under `make -n`.
-WRITE_PARAMS = $(PY) -m civicposts.config --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk build/study.mk
-build/study.mk: $(STUDY) build/study.args $(PKG)/config.py $(ENV_OK)
+WRITE_PARAMS = $(CLI) params --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk build/study.mk
+build/study.mk: $(STUDY) build/study.args $(PKG)/config.py $(PKG)/cli/build.py $(ENV_OK)
 	@$(WRITE_PARAMS)
 	@touch $@
 $(PARAMS):
 	@$(WRITE_PARAMS)
 
 ## ---------------------------------------------------------------- notebooks
-$(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) \
-		$(PKG)/paper.py $(PKG)/figures/profile.py $(PKG)/tables/paper.py
-	$(RUN) execute $< --params $(PARAMS)
+# Each notebook's source prerequisites are derived from its imports (civicposts.deps), never typed:
+# build/deps.mk defines NB_DEPS_<notebook> and is rewritten when a notebook or module changes.
+# It needs only the standard library, so it is written before the environment exists.
+NB_SRC  := $(NOTEBOOKS:%=notebooks/%.ipynb)
+PKG_PY  := $(shell find $(PKG) -name '*.py' -not -path '*/__pycache__/*' | LC_ALL=C sort)
+build/deps.mk: $(NB_SRC) $(PKG_PY)
+	@PYTHONPATH=src python3 -m civicposts deps --out $@ && touch $@
+-include build/deps.mk
+
+$(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) $(NB_DEPS_00_paper_facts)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/01_clean_corpus.ipynb $(PROC)/posts.parquet &: notebooks/01_clean_corpus.ipynb $(DEPS) $(CORPUS) \
-		$(addprefix $(PKG)/,ingest.py clean.py text.py privacy.py preclassify.py figures/corpus.py \
-		tables/corpus.py tables/ingest.py)
-	$(RUN) execute $< --params $(PARAMS)
+		$(NB_DEPS_01_clean_corpus)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/coding_sample.parquet &: \
-		notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet $(CODEBOOK) $(CODERS) \
-		$(addprefix $(PKG)/,units.py sampling.py coding.py codebook.py app.py tables/coding.py)
-	$(RUN) execute $< --params $(PARAMS)
+		notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet $(CODEBOOK) $(CODERS) $(NB_DEPS_02_code_posts)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebooks/03_code_interview.ipynb \
-		$(DEPS) $(INTERVIEW) $(CODEBOOK) $(CODERS) $(addprefix $(PKG)/,paper.py units.py coding.py codebook.py app.py)
-	$(RUN) execute $< --params $(PARAMS)
+		$(DEPS) $(INTERVIEW) $(CODEBOOK) $(CODERS) $(NB_DEPS_03_code_interview)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reliability.ipynb $(DEPS) \
 		$(PROC)/post_decisions.parquet $(PROC)/interview_decisions.parquet $(CODEBOOK) $(ADJUD) \
-		$(addprefix $(PKG)/,reliability.py codebook.py figures/reliability.py)
-	$(RUN) execute $< --params $(PARAMS)
+		$(NB_DEPS_04_reliability)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
-		$(PROC)/posts.parquet $(INTERVIEW) $(CODEBOOK) $(addprefix $(PKG)/,figures/coding.py tables/findings.py paper.py)
-	$(RUN) execute $< --params $(PARAMS)
+		$(PROC)/posts.parquet $(INTERVIEW) $(CODEBOOK) $(NB_DEPS_05_findings)
+	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/coding_sample.parquet $(CODEBOOK) \
-		$(CODERS) $(addprefix $(PKG)/,reliability.py coding.py codebook.py app.py)
-	$(RUN) execute $< --params $(PARAMS)
+		$(CODERS) $(NB_DEPS_06_start_here)
+	$(CLI) execute $< --params $(PARAMS)
 
 ## ---------------------------------------------------------------- reports
 # nbconvert's import is the largest fixed cost: one process converts every stale notebook.
-$(HTML) $(INDEX) &: $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(ENV_OK)
-	$(RUN) html $(EXECUTED) --params $(PARAMS)
+$(HTML) $(INDEX) &: $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/run.py $(PKG)/cli/build.py $(ENV_OK)
+	$(CLI) html $(EXECUTED) --params $(PARAMS)
 
 $(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py data/raw/paper/citation.yaml \
-		$(PARAMS) $(ENV_OK)
-	$(PY) -m civicposts.report pdf --params $(PARAMS)
+		$(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
+	$(CLI) pdf --params $(PARAMS)
 
-$(MANIFEST): $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py
-	$(PY) -m civicposts.manifest build --params $(PARAMS)
+$(MANIFEST): $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py $(PKG)/cli/build.py
+	$(CLI) manifest --params $(PARAMS)
 
 ## ---------------------------------------------------------------- checks
 test: $(ENV_OK) ## run the test suite
 	$(PY) -m pytest
 
 verify: $(ENV_OK) ## rebuild everything from data/raw in a temporary folder and compare with published/manifest.json
-	$(PY) -m civicposts.manifest verify
+	$(CLI) verify
 
 publish: $(MANIFEST) ## (maintainers) make the current reports the committed reference in published/
-	$(PY) -m civicposts.manifest publish --params $(PARAMS)
+	$(CLI) publish --params $(PARAMS)
 
 bench: $(ENV_OK) ## run the benchmarks and print their tables
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -194,7 +194,7 @@ def main(argv: list[str]) -> int:
         # Worst case: no read-ahead, every image read and scaled on the click (fresh cache, own coder).
         from civicposts import app as appmod
 
-        appmod._prepared_image.cache_clear()
+        appmod.prepared_image.cache_clear()
         cold = CodingApp(units, codebook, tmp / "coding", "bench_cold", media_root=tmp, batch=False,
                          prefetch=False)
         cold.widget

@@ -1,4 +1,4 @@
-"""Benchmark: generating the FICTIONAL demo corpus (civicposts.demo).
+"""Benchmark: generating the FICTIONAL demo corpus (civicposts_demo).
 
 Goal: the whole demo (5,000 posts: plan, instaloader files, answer key, sample, simulated
 coders) in a few seconds on a 2-core machine, so tests/test_demo.py can regenerate it and
@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-from civicposts import demo  # noqa: E402
+import civicposts_demo as demo  # noqa: E402
 
 
 def timed(fn, *args, **kwargs):

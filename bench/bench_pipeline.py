@@ -62,7 +62,7 @@ def main() -> int:
                 "build_pdf(json.load(open('build/study.json'))); print(time.perf_counter()-t)")
         out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
         pdf_in_process = float(out.stdout.strip().splitlines()[-1])
-        pdf_cli = timed([sys.executable, "-m", "civicposts.report", "pdf"], tree,
+        pdf_cli = timed([sys.executable, "-m", "civicposts", "pdf"], tree,
                         env={**os.environ, "PYTHONPATH": str(tree / "src")})
         t0 = time.perf_counter()
         import typst

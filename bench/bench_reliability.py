@@ -57,7 +57,7 @@ def simulated_decisions(seed: int = 1) -> tuple[pd.DataFrame, list[np.ndarray]]:
 def best_of(fn, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
-        rel._bootstrap_weights.cache_clear()  # every run pays for drawing its resamples
+        rel.stats._bootstrap_weights.cache_clear()  # every run pays for drawing its resamples
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)

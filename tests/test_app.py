@@ -17,7 +17,7 @@ try:  # tests/ is a package (tests/__init__.py)
 except ImportError:  # tests/ run as plain folder
     from browser_helpers import CODEBOOK, jpeg_bytes, make_interview_units, make_post_units
 from civicposts import app as appmod
-from civicposts.app import CodingApp, StoreAdapter, codebook_variables
+from civicposts.app import CodingApp, StoreAdapter
 from civicposts.codebook import load_codebook
 from civicposts.coding import CodingStore
 from civicposts.errors import InputError
@@ -220,13 +220,13 @@ def test_relation_picker_reaches_complaints_outside_the_sample(units, codebook, 
 
 
 def test_images_are_found_read_lazily_and_cached(units, codebook, tmp_path):
-    appmod._prepared_image.cache_clear()
+    appmod.prepared_image.cache_clear()
     a = make_app(units, codebook, tmp_path)
     a.wait_prefetch()
     assert [bytes(i.value) for i in a.image_box.children] == [jpeg_bytes(1)]  # small: sent as it is
     assert a.image_box.layout.display is None and a.images[0].format == "jpeg"
     # of the 7 images only the shown unit's one and the next unit's three (read ahead) were read
-    assert appmod._prepared_image.cache_info().currsize == 4
+    assert appmod.prepared_image.cache_info().currsize == 4
     a.next_button.click()  # FICT002: a carousel of three, from the cache
     assert [bytes(i.value) for i in a.image_box.children] == [jpeg_bytes(11), jpeg_bytes(12), jpeg_bytes(13)]
     a.next_button.click()  # FICT003: none
@@ -235,7 +235,7 @@ def test_images_are_found_read_lazily_and_cached(units, codebook, tmp_path):
     a.go_to(1)
     a.go_to(0)
     a.wait_prefetch()
-    info = appmod._prepared_image.cache_info()
+    info = appmod.prepared_image.cache_info()
     assert info.currsize == 5 and info.hits >= 4  # FICT004's image was read ahead once; revisits hit
     assert len(a.images) == 3  # image widgets are reused, not rebuilt
 
@@ -243,7 +243,7 @@ def test_images_are_found_read_lazily_and_cached(units, codebook, tmp_path):
 def test_large_images_are_scaled_down_for_display_not_on_disk(units, codebook, tmp_path):
     from PIL import Image
 
-    appmod._prepared_image.cache_clear()
+    appmod.prepared_image.cache_clear()
     big = jpeg_bytes(5, size=(1080, 1350))
     (tmp_path / "media" / "FICT001.jpg").write_bytes(big)
     a = make_app(units, codebook, tmp_path)
@@ -257,7 +257,7 @@ def test_large_images_are_scaled_down_for_display_not_on_disk(units, codebook, t
 
 
 def test_missing_image_file_is_reported_not_fatal(units, codebook, tmp_path):
-    appmod._prepared_image.cache_clear()
+    appmod.prepared_image.cache_clear()
     (tmp_path / "media" / "FICT002_1.jpg").unlink()
     a = make_app(units, codebook, tmp_path, start=1)
     assert len(a.image_box.children) == 2
@@ -453,8 +453,10 @@ def test_bad_input_names_the_problem(units, codebook, tmp_path):
         CodingApp(units, tmp_path / "nope.yaml", tmp_path, "ana", batch=True)
 
 
-def test_codebook_variables_follow_the_codebook(codebook):
-    vs = {v.id: v for v in codebook_variables(codebook)}
+def test_the_app_uses_the_codebooks_own_variables(codebook, units, tmp_path):
+    a = CodingApp(units, codebook, tmp_path / "coding", "ana", batch=True)
+    assert all(v is codebook.variables[v.id] for v in a.variables)  # one model: no copy of the codebook
+    vs = {v.id: v for v in a.variables}
     assert set(vs) == set(codebook.variables)
     assert not vs["post_type"].multiple and vs["topic"].multiple
     assert vs["post_type"].relation_codes == {"official_followup": "follows_up"}

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicposts.codebook import load_codebook
-from civicposts.coding import (CodingStore, export_sheet, import_sheet, latest, load_history, orphans,
-                               read_coder_file)
+from civicposts.coding import CodingStore, latest, load_history, orphans, read_coder_file
+from civicposts.sheets import export_sheet, import_sheet
 from civicposts.errors import InputError
 from civicposts.tables.coding import codebook_table, theme_frequencies
 
@@ -336,7 +336,7 @@ def test_fast_and_line_by_line_readers_agree(tmp_path, store):
 
 
 def test_cli_export_import_check(tmp_path, book, caplog):
-    from civicposts.coding import main
+    from civicposts.cli.data import coding as main
     units = units_frame(3)
     units.to_csv(tmp_path / "units.csv", index=False)
     store_dir = tmp_path / "coding"

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from civicposts import config
+from civicposts.cli.build import params as params_cli
 from civicposts.errors import ConfigError
 
 
@@ -33,10 +34,39 @@ def test_missing_file_and_bad_yaml(tmp_path):
 
 def test_params_file_written_only_on_change(root, tmp_path):
     out = tmp_path / "study.json"
-    assert config.main(["--study", str(root / "config/study.yaml"), "--out", str(out)]) == 0
+    assert params_cli(["--study", str(root / "config/study.yaml"), "--out", str(out)]) == 0
     first = out.stat().st_mtime_ns
-    assert config.main(["--study", str(root / "config/study.yaml"), "--out", str(out)]) == 0
+    assert params_cli(["--study", str(root / "config/study.yaml"), "--out", str(out)]) == 0
     assert out.stat().st_mtime_ns == first
-    assert config.main(["--study", str(root / "config/study.yaml"), "--set", "sample_seed=1", "--out", str(out)]) == 0
+    assert params_cli(["--study", str(root / "config/study.yaml"), "--set", "sample_seed=1", "--out", str(out)]) == 0
     assert json.loads(out.read_text())["sample_seed"] == 1
-    assert config.main(["--study", str(root / "config/study.yaml"), "--set", "oops=1", "--out", str(out)]) == 2
+    assert params_cli(["--study", str(root / "config/study.yaml"), "--set", "oops=1", "--out", str(out)]) == 2
+
+
+def test_the_study_is_typed_with_defaults(root, tmp_path):
+    study = config.load_study(root / "config/study.yaml")
+    assert isinstance(study, config.Study)
+    assert isinstance(study.corpus_inputs, tuple) and isinstance(study.sample_n, int)
+    minimal = tmp_path / "study.yaml"
+    minimal.write_text("corpus_inputs: data/raw/mine\nperiod_start: 2021-01-01\n")
+    s = config.load_study(minimal)
+    assert s.corpus_inputs == ("data/raw/mine",) and s.period_start == "2021-01-01"  # YAML date read as text
+    assert s.corpus_fictional is False and s.pseudonym_demo_key is False  # real data is the safe default
+    assert s["corpus_inputs"] == ["data/raw/mine"] and s.as_params()["study_config"] == str(minimal)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("sample_n: many\n", "'sample_n' must be a whole number"),
+    ("corpus_fictional: 'yes'\n", "'corpus_fictional' must be true or false"),
+    ("allowlist: {a: 1}\n", "'allowlist' must be a list of strings"),
+    ("sampel_n: 3\n", "'sampel_n' is not a study parameter"),
+    ("period_start: 2021-03-01\nperiod_end: 2021-02-01\n", "period_end 2021-02-01 is before period_start"),
+    ("timezone: Mars/Olympus\n", "'timezone' 'Mars/Olympus' is not an IANA time zone"),
+    ("sample_n: 10\noverlap_n: 20\n", "overlap_n 20 is larger than sample_n 10"),
+])
+def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
+    f = tmp_path / "study.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=message) as info:
+        config.load_study(f)
+    assert str(f) in str(info.value)

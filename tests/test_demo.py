@@ -1,4 +1,4 @@
-"""Tests for the FICTIONAL demo corpus generator (civicposts.demo) and its committed output."""
+"""Tests for the FICTIONAL demo corpus generator (civicposts_demo) and its committed output."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from civicposts import demo
+import civicposts_demo as demo
+from civicposts_demo.__main__ import main as demo_main
 from civicposts.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,16 +364,16 @@ def test_generate_rejects_tiny_corpora(tmp_path: Path) -> None:
 
 def test_readme_says_fictional_and_how_it_was_made(rebuilt: Path) -> None:
     text = (rebuilt / "README.md").read_text()
-    assert "FICTIONAL" in text and "python -m civicposts.demo --out data/raw/demo" in text
+    assert "FICTIONAL" in text and "python -m civicposts_demo --out data/raw/demo" in text
     assert "--seed 20210202" in text and "SIMULATED" in text
 
 
 def test_cli_reports_bad_parameters_clearly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    assert demo.main(["--out", str(tmp_path), "--start", "2021-13-01"]) == 2
+    assert demo_main(["--out", str(tmp_path), "--start", "2021-13-01"]) == 2
     assert "dates must be YYYY-MM-DD" in caplog.text
-    assert demo.main(["--out", str(tmp_path), "--start", "2021-02-01", "--end", "2021-02-05"]) == 2
+    assert demo_main(["--out", str(tmp_path), "--start", "2021-02-01", "--end", "2021-02-05"]) == 2
     assert "at least 30" in caplog.text
-    assert demo.main(["--out", str(tmp_path), "--n-posts", "100", "--sample-size", "500"]) == 2
+    assert demo_main(["--out", str(tmp_path), "--n-posts", "100", "--sample-size", "500"]) == 2
     assert not any(tmp_path.iterdir()), "nothing is written when parameters are bad"
 
 

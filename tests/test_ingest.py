@@ -31,7 +31,7 @@ def by_id(df: pd.DataFrame) -> dict[str, dict]:
 def check_reconciles(result: ig.IngestResult) -> None:
     rep = result.report
     assert (rep["read"] == rep["kept"] + rep["duplicates"] + rep["quarantined"]).all(), rep
-    post_sources = rep[~rep["source_format"].isin(["instaloader-comments", "instaloader-profile"])]
+    post_sources = rep[rep["source_format"].isin(ig.registry.formats_filling("posts"))]
     kept_rows = result.posts["source_file"].value_counts()
     for row in post_sources.itertuples():
         assert kept_rows.get(row.source_file, 0) == row.kept, row
@@ -407,3 +407,50 @@ def test_a_line_that_is_not_an_object_is_named(tmp_path, name, first, bad):
     q = ig.ingest(f, quarantine=True).quarantine
     hit = q[q["record"] == line]
     assert len(hit) == 1 and "expected a JSON object" in hit.iloc[0]["problem"]
+
+
+# ---------------------------------------------------------------- the format registry
+
+def _toy_records(path, head, folder):
+    """A made-up format: one post per line, "<id>;<unix time>;<caption>"."""
+    for n, line in enumerate(head.raw.decode("utf-8").splitlines(), start=1):
+        parts = line.split(";", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            yield ig.Bad(f"line {n}", "expected <id>;<unix time>;<caption>")
+            continue
+        yield ig.Row("posts", parts[0], {"post_id": parts[0], "account": "toy.account", "posted_at":
+                                         int(parts[1]) * 1_000_000_000, "caption": parts[2], "media_files": [],
+                                         "missing_fields": ["likes"]})
+
+
+TOY = ig.Format("toy-lines", ("posts",), (".toy",), lambda path, head: True, _toy_records, "a toy format")
+
+
+def test_a_new_format_is_one_registration(tmp_path):
+    (tmp_path / "a.toy").write_text("T1;1600000000;halo\nbroken line\nT2;1600000100;lagi\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a supported input"):
+        ig.ingest(tmp_path / "a.toy")  # unknown before it is registered
+    with ig.registry.registered(TOY):
+        result = ig.ingest(tmp_path, quarantine=True)
+        assert list(result.posts["post_id"]) == ["T1", "T2"]
+        assert set(result.posts["source_format"]) == {"toy-lines"}
+        assert list(result.quarantine["record"]) == ["line 2"]
+        check_reconciles(result)
+    assert "toy-lines" not in [f.name for f in ig.registry.formats()]
+
+
+def test_every_registered_format_declares_what_the_driver_needs():
+    names = [f.name for f in ig.registry.formats()]
+    assert len(names) == len(set(names))
+    for f in ig.registry.formats():
+        assert f.tables and set(f.tables) <= {"posts", "comments", "profiles"}, f.name
+        assert f.suffixes and f.describe and callable(f.can_read) and callable(f.records), f.name
+
+
+def test_unreadable_files_are_listed_with_why(tmp_path):
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    result = ig.ingest(tmp_path)
+    reasons = {Path(p).name: why for p, why in result.skipped}
+    assert set(reasons) == {"notes.md", "other.csv"}
+    assert "unrecognised CSV layout" in reasons["other.csv"] and "not a supported input" in reasons["notes.md"]

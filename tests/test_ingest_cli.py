@@ -49,4 +49,4 @@ def test_cli_bad_input_exit_code_and_quarantine(tmp_path, caplog):
 def test_unknown_subcommand_and_module_entry():
     assert cli(["nope"]) == 2
     run = subprocess.run([sys.executable, "-m", "civicposts", "--help"], capture_output=True, text=True)
-    assert run.returncode == 0 and "ingest" in run.stderr
+    assert run.returncode == 0 and "ingest" in run.stdout

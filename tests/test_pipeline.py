@@ -18,7 +18,7 @@ from civicposts import manifest
 from .conftest import copy_sources, make
 
 
-WORK = ("civicposts.run", "civicposts.report", "civicposts.manifest", "setup-env")
+WORK = ("civicposts execute", "civicposts html", "civicposts pdf", "civicposts manifest", "setup-env")
 
 
 def _work_done(make_output: str) -> list[str]:
@@ -37,7 +37,7 @@ def test_touching_one_input_reruns_only_its_dependents(mutable_tree):
     assert "execute notebooks/00_paper_facts.ipynb" in plan
     for other in ("01_clean_corpus", "02_code_posts", "03_code_interview", "04_reliability"):
         assert f"execute notebooks/{other}.ipynb" not in plan, f"{other} reran for a paper-facts change"
-    assert "civicposts.report pdf" in plan and "civicposts.manifest build" in plan
+    assert "civicposts pdf" in plan and "civicposts manifest" in plan
 
 
 def test_touching_the_study_config_without_change_reruns_nothing(mutable_tree):
@@ -63,7 +63,7 @@ def test_two_builds_give_identical_artefacts(built_tree, tmp_path):
 
 
 def _verify(reference_root, rebuilt_root):
-    return subprocess.run([sys.executable, "-m", "civicposts.manifest", "verify",
+    return subprocess.run([sys.executable, "-m", "civicposts", "verify",
                            "--reference", str(reference_root / "reports/manifest.json"),
                            "--rebuilt", str(rebuilt_root)], capture_output=True, text=True)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .iorw import atomic_path, write_bytes, write_csv, write_json
+from .iorw import write_bytes, write_csv, write_json
 
 log = logging.getLogger(__name__)
 

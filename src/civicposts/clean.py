@@ -25,20 +25,7 @@ Slang lexicon: indoNLP 0.3.4 (MIT), data from Kamus Alay (nasalsabila/kamus-alay
 file); stopwords: indoNLP (stopwords.net); emoji names: the ``emoji`` package (BSD) with
 Unicode CLDR Indonesian annotations. Origins and licences: ``civicposts/data/LEXICONS.md``.
 
-Duplicates: two posts are exact duplicates when their ``text_clean`` is identical
-(sha1 ``caption_hash``). A later post is a near duplicate of an earlier one when, on character
-5-grams of ``text_clean`` (its first 600 characters), their Jaccard similarity is at least
-``NEAR_DUP_THRESHOLD`` (0.8) or at least ``CONTAINMENT_THRESHOLD`` (0.9) of the earlier post's
-5-grams reappear in the later one (a repost with words added), and every number of the earlier
-post reappears in the later one (templated posts about other dates are not duplicates); see
-``near_duplicate``. Candidates come from MinHash (24 seeded hash functions over 32-bit 5-gram
-hashes, numpy) with LSH banding (8 bands x 3 rows: a pair with Jaccard 0.8 becomes a candidate
-with probability 0.997, 0.6 with 0.86), paired with the earliest and the previous post in
-each band bucket;
-pairs whose MinHash estimate is at least 0.55 are then checked exactly. Only texts with
-at least ``MIN_DEDUP_CHARS`` characters take part (short or empty captions, e.g. photo-only
-posts, are never duplicates). The earliest post (by ``posted_at``, then ``post_id``) is kept;
-later ones get ``dup_of`` (chains resolved to the kept post) and ``near_jaccard``.
+Duplicates: exact and near duplicates, see :mod:`civicposts.duplicates`.
 
 Promotions: see ``PROMO_STRONG_RE`` (always a promotion: "paid promote", "endorse",
 "open order", "ready stock", "info lebih lanjut hubungi", #promo ...) and ``PROMO_WEAK_RE``
@@ -48,33 +35,28 @@ pattern ``CONTACT_RE`` (a phone number, "WA 08..", wa.me link, "hubungi", "DM").
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from . import schema
 from . import text as T
+from .duplicates import (  # noqa: F401  (re-exported: the cleaning API)
+    CONTAINMENT_THRESHOLD, MIN_DEDUP_CHARS, MINHASH_SEED, NEAR_DUP_THRESHOLD, SHINGLE, find_duplicates,
+    minhash_signatures, near_duplicate,
+)
 from .errors import InputError
 
 log = logging.getLogger(__name__)
 
-NEAR_DUP_THRESHOLD = 0.8
-MIN_DEDUP_CHARS = 30
-SHINGLE = 5
-MINHASH_SEED = 20210202
-N_BANDS = 8
-ROWS_PER_BAND = 3
-CONTAINMENT_THRESHOLD = 0.9
-ESTIMATE_SLACK = 0.35
-MAX_SHINGLE_CHARS = 600
 PARALLEL_MIN_ROWS = 20_000  # below this, starting worker processes costs more than it saves
 PARALLEL_CHUNK = 50_000  # rows a worker cleans at a time (bounds the memory of each result)
 
@@ -296,7 +278,7 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
           stem: bool = False) -> pd.DataFrame:
     """The post table plus text_clean, urls, hashtags, mentions, emojis, posted_local, month,
     caption_hash and is_promo. Pure: returns a new DataFrame."""
-    _require(posts, ("post_id", "caption"), "clean")
+    schema.require(posts, ("post_id", "caption"), "clean")
     out = posts.copy()
     repaired = _repair_list(_texts(out["caption"]))
     ent = _extract_list(repaired)
@@ -336,196 +318,7 @@ def flag_promotions(captions: pd.Series | Iterable[str]) -> pd.Series:
     return pd.Series(_promo_list(_repair_list(_texts(captions))), index=_index(captions), dtype=bool)
 
 
-# --- duplicates --------------------------------------------------------------------------------
-
-def _shingle_hashes(texts: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hashes of all character k-grams of ``texts`` (each cut at ``MAX_SHINGLE_CHARS``)
-    and the text index of each."""
-    texts = [t[:MAX_SHINGLE_CHARS] for t in texts]
-    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    total = int(lens.sum())
-    n = total - k + 1
-    if n <= 0:
-        return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    doc = np.repeat(np.arange(len(texts)), lens)
-    h = np.zeros(n, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            h *= np.uint32(0x01000193)  # FNV prime
-            h ^= cps[j:j + n]
-        valid = doc[:n] == doc[k - 1:k - 1 + n]
-        h = h[valid]
-        # murmur3 finaliser: spreads the bits
-        h ^= h >> np.uint32(16)
-        h *= np.uint32(0x85EBCA6B)
-        h ^= h >> np.uint32(13)
-        h *= np.uint32(0xC2B2AE35)
-        h ^= h >> np.uint32(16)
-    return h, doc[:n][valid]
-
-
-def minhash_signatures(texts: list[str], *, n_hashes: int = N_BANDS * ROWS_PER_BAND, seed: int = MINHASH_SEED,
-                       k: int = SHINGLE, chunk: int = 20000) -> np.ndarray:
-    """MinHash signatures (len(texts) x n_hashes, uint32) of character k-gram sets.
-
-    Hash j of a k-gram hash x is ``(a_j * x + b_j) mod 2**32`` with odd a_j (a permutation
-    of 32-bit values), a_j and b_j drawn from ``numpy.random.default_rng(seed)``. Texts
-    shorter than ``k`` get all-max rows.
-    """
-    rng = np.random.default_rng(seed)
-    mult = rng.integers(1, 2**32, size=n_hashes, dtype=np.uint64).astype(np.uint32) | np.uint32(1)
-    add = rng.integers(0, 2**32, size=n_hashes, dtype=np.uint64).astype(np.uint32)
-    sig = np.full((len(texts), n_hashes), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for lo in range(0, len(texts), chunk):
-        h, doc = _shingle_hashes(texts[lo:lo + chunk], k)
-        if len(h) == 0:
-            continue
-        starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-        rows = lo + doc[starts]
-        v = np.empty_like(h)
-        with np.errstate(over="ignore"):
-            for j in range(n_hashes):
-                np.multiply(h, mult[j], out=v)
-                v += add[j]
-                sig[rows, j] = np.minimum.reduceat(v, starts)
-    return sig
-
-
-_NUMBER_RE = re.compile(r"\d+")
-
-
-def _shingles(t: str, k: int = SHINGLE) -> set[str]:
-    t = t[:MAX_SHINGLE_CHARS]
-    return {t[i:i + k] for i in range(len(t) - k + 1)}
-
-
-def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
-    sa, sb = _shingles(a, k), _shingles(b, k)
-    if not sa or not sb:
-        return 0.0
-    return len(sa & sb) / len(sa | sb)
-
-
-def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
-                   _sets: Callable[[], tuple[set[str], set[str]]] | None = None) -> tuple[bool, float, float]:
-    """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
-
-    Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
-    ``CONTAINMENT_THRESHOLD`` of the earlier post's 5-grams reappear in the later one (a repost
-    with added words: "kami posting ulang ya ..."); and every number of the earlier post
-    (dates, times, amounts) also occurs in the later one, so templated posts about other days
-    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates. When the numbers differ,
-    Jaccard and containment are not computed and returned as 0.0.
-    """
-    if not set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later)):
-        return False, 0.0, 0.0  # checked first: it is cheap; similarities are then not computed
-    sa, sb = _sets() if _sets is not None else (_shingles(later), _shingles(earlier))
-    if not sa or not sb:
-        return False, 0.0, 0.0
-    inter = len(sa & sb)
-    jac = inter / len(sa | sb)
-    cont = inter / len(sb)
-    return (jac >= threshold or cont >= CONTAINMENT_THRESHOLD), jac, cont
-
-
-def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOLD,
-                    seed: int = MINHASH_SEED) -> pd.DataFrame:
-    """For each post: dup_kind ("exact" | "near" | None), dup_of (post_id kept) and near_jaccard.
-
-    Needs columns post_id, posted_at, text_clean, caption_hash. The earliest post of each group
-    is kept. Result has the index of ``posts``.
-    """
-    _require(posts, ("post_id", "posted_at", "text_clean", "caption_hash"), "find_duplicates")
-    order = np.lexsort((posts["post_id"].astype(str).to_numpy(),
-                        pd.to_datetime(posts["posted_at"], utc=True).to_numpy()))
-    df = posts.iloc[order]
-    texts = df["text_clean"].astype(object).tolist()
-    ids = df["post_id"].astype(str).to_numpy()
-    n = len(df)
-    eligible = np.fromiter((len(t) >= MIN_DEDUP_CHARS for t in texts), dtype=bool, count=n)
-    rep = np.arange(n)
-    kind = np.full(n, None, dtype=object)
-    jac = np.full(n, np.nan)
-
-    # exact: first occurrence of each hash among eligible posts
-    pos = np.flatnonzero(eligible)
-    hashes = df["caption_hash"].to_numpy()[pos]
-    first = pd.Series(pos).groupby(hashes, sort=False).transform("min").to_numpy()
-    is_exact = first != pos
-    rep[pos[is_exact]] = first[is_exact]
-    kind[pos[is_exact]] = "exact"
-    jac[pos[is_exact]] = 1.0
-
-    # near: MinHash + LSH among eligible posts that are not exact duplicates
-    cand = pos[~is_exact]
-    if len(cand) > 1:
-        sig = minhash_signatures([texts[i] for i in cand], seed=seed)
-        m = len(cand)
-        pairs_a, pairs_r = [], []
-        for b in range(N_BANDS):
-            band = sig[:, b * ROWS_PER_BAND:(b + 1) * ROWS_PER_BAND].astype(np.uint64)
-            key = np.zeros(m, dtype=np.uint64)
-            with np.errstate(over="ignore"):
-                for r in range(ROWS_PER_BAND):
-                    key = (key ^ band[:, r]) * np.uint64(0x100000001B3)
-            # pair each post with the earliest post of its bucket and with the previous one
-            order = np.lexsort((np.arange(m), key))
-            ks = key[order]
-            same = np.r_[False, ks[1:] == ks[:-1]]
-            start = np.maximum.accumulate(np.where(same, 0, np.arange(m)))
-            first = order[start]
-            prev = np.r_[order[:1], order[:-1]]
-            pairs_a += [order[same], order[same]]
-            pairs_r += [first[same], prev[same]]
-        a = np.concatenate(pairs_a)
-        r = np.concatenate(pairs_r)
-        if len(a):
-            pr = np.unique(a.astype(np.int64) * m + r)  # sorted by post, then representative
-            a, r = pr // m, pr % m
-            est = (sig[a] == sig[r]).mean(axis=1)
-            keep = est >= min(threshold, CONTAINMENT_THRESHOLD) - ESTIMATE_SLACK
-            a, r = a[keep], r[keep]
-            done = np.zeros(m, dtype=bool)
-            # pairs are sorted by post: its shingle set is built once; representatives recur,
-            # so theirs are kept in a bounded cache (memory stays flat for 1M posts)
-            rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[cand[i]]))
-            cur: list = [-1, None]
-
-            def pair_sets(ai: int, ri: int) -> tuple[set[str], set[str]]:
-                if cur[0] != ai:
-                    cur[0], cur[1] = ai, _shingles(texts[cand[ai]])
-                return cur[1], rep_sets(ri)
-
-            for ai, ri in zip(a.tolist(), r.tolist()):
-                if done[ai]:
-                    continue  # an earlier representative already matched
-                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold,
-                                          _sets=functools.partial(pair_sets, ai, ri))
-                if ok:
-                    done[ai] = True
-                    rep[cand[ai]] = cand[ri]
-                    kind[cand[ai]] = "near"
-                    jac[cand[ai]] = round(j, 4)
-    # resolve chains (a -> b -> c): point to the root that was kept
-    for _ in range(64):
-        nxt = rep[rep]
-        if np.array_equal(nxt, rep):
-            break
-        rep = nxt
-    dup_of = np.where(kind != None, ids[rep], None)  # noqa: E711
-    out = pd.DataFrame({"dup_kind": kind, "dup_of": dup_of, "near_jaccard": jac}, index=df.index)
-    return out.loc[posts.index]
-
-
 # --- corpus ------------------------------------------------------------------------------------
-
-def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        src = df["source_file"].iloc[0] if "source_file" in df.columns and len(df) else "<post table>"
-        raise InputError(src, f"{what}: post table lacks column(s) {', '.join(missing)}")
-
 
 def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, tz: str, stopwords: bool,
                  stem: bool) -> pd.DataFrame:
@@ -593,7 +386,7 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     the result does not depend on it.
     """
 
-    _require(posts, ("post_id", "posted_at", "caption"), "clean_corpus")
+    schema.require(posts, ("post_id", "posted_at", "caption"), "clean_corpus")
     n_read = len(posts)
     df = posts.reset_index(drop=True)
     ts = pd.to_datetime(df["posted_at"], utc=True, errors="coerce")

@@ -23,18 +23,30 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from . import schema
 from .errors import InputError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("data/raw/coding/codebook.yaml")
-UNIT_TYPES = ("post", "interview")
+UNIT_TYPES = schema.UNIT_TYPES
 KINDS = ("single", "multi")
 RELATION_TYPES = ("follows_up",)
 CODE_TEXT_FIELDS = ("label_id", "label_en", "definition", "use_when", "not_when", "example")
 VARIABLE_TEXT_FIELDS = ("label_id", "label_en", "description")
 TABLE_COLUMNS = ["variable", "code", "label_id", "label_en", "definition", "use_when", "not_when",
                  "example"]
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _both(en: str, ind: str, fallback: str) -> str:
+    en, ind = _one_line(en), _one_line(ind)
+    if en and ind and en != ind:
+        return f"{en} / {ind}"
+    return en or ind or fallback
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,17 @@ class Code:
     exclusive: bool = False
     relation: str | None = None
 
+    @property
+    def label(self) -> str:
+        """The label shown to coders: English and Indonesian ("Complaint / Keluhan"), or the one there is."""
+        return _both(self.label_en, self.label_id, self.id)
+
+    @property
+    def hint(self) -> str:
+        """When to use and when not to use the code, as one line (shown on hover)."""
+        return " ".join(f"{name}: {_one_line(text)}." for text, name in
+                        ((self.use_when, "Use when"), (self.not_when, "Not when")) if _one_line(text))
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -64,6 +87,21 @@ class Variable:
     label_en: str
     description: str
     codes: tuple[Code, ...]
+
+    @property
+    def label(self) -> str:
+        """The label shown to coders (see :attr:`Code.label`)."""
+        return _both(self.label_en, self.label_id, self.id)
+
+    @property
+    def multiple(self) -> bool:
+        """Whether a coder may choose several codes."""
+        return self.kind == "multi"
+
+    @property
+    def relation_codes(self) -> dict[str, str]:
+        """``{code id: relation type}`` for the codes that carry a relation (e.g. official_followup)."""
+        return {c.id: c.relation for c in self.codes if c.relation}
 
     def code_ids(self) -> list[str]:
         """Code ids in codebook order."""
@@ -293,12 +331,18 @@ def _text(path: Path, data: dict[str, Any], key: str, where: str) -> str:
     return " ".join(value.split())
 
 
-def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
+def _entry_id(path: Path, raw: Any, where: str, what: str) -> str:
+    """The id of a codebook entry (a variable or a code), which must be a mapping with an ``id``."""
     if not isinstance(raw, dict):
-        raise InputError(path, f"variable {var_id!r}, code #{index + 1}: expected a mapping, got {raw!r}")
-    cid = raw.get("id")
-    if not isinstance(cid, str) or not cid.strip():
-        raise InputError(path, f"variable {var_id!r}, code #{index + 1}: missing code id")
+        raise InputError(path, f"{where}: expected a mapping, got {raw!r}")
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id.strip():
+        raise InputError(path, f"{where}: missing {what} id")
+    return entry_id
+
+
+def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
+    cid = _entry_id(path, raw, f"variable {var_id!r}, code #{index + 1}", "code")
     where = f"variable {var_id!r}, code {cid!r}"
     known = set(CODE_TEXT_FIELDS) | {"id", "parent", "exclusive", "relation"}
     extra = sorted(set(raw) - known)
@@ -318,11 +362,7 @@ def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
 
 
 def _parse_variable(path: Path, raw: Any, index: int) -> Variable:
-    if not isinstance(raw, dict):
-        raise InputError(path, f"variable #{index + 1}: expected a mapping, got {raw!r}")
-    vid = raw.get("id")
-    if not isinstance(vid, str) or not vid.strip():
-        raise InputError(path, f"variable #{index + 1}: missing variable id")
+    vid = _entry_id(path, raw, f"variable #{index + 1}", "variable")
     where = f"variable {vid!r}"
     kind = raw.get("kind")
     if kind not in KINDS:

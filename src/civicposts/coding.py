@@ -27,14 +27,11 @@ stays whole; :func:`read_coder_file` then reports the torn line with its number.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fcntl
-import io
 import logging
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,26 +40,17 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from . import schema
 from .codebook import Codebook
 from .errors import InputError
-from .iorw import source_date_epoch, write_bytes, write_csv
 
 log = logging.getLogger(__name__)
 
-RECORD_FIELDS = ("unit_id", "unit_type", "variable", "codes", "coder", "timestamp", "memo",
-                 "relation", "codebook_version")
-HISTORY_COLUMNS = ["unit_id", "unit_type", "variable", "coder", "codes", "memo", "relation_type",
-                   "relation_target", "timestamp", "codebook_version", "source_file", "line"]
-DECISION_COLUMNS = ["unit_id", "unit_type", "variable", "coder", "codes", "memo", "relation_target",
-                    "timestamp", "relation_type", "codebook_version", "source_file", "line"]
+RECORD_FIELDS = schema.CODING_RECORD_FIELDS
+HISTORY_COLUMNS = schema.CODING_HISTORY.columns
+DECISION_COLUMNS = schema.DECISIONS.columns
 CODER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MULTI_SEP = "|"
-SHEET_NAME = "coding"
-CODEBOOK_SHEET = "codebook"
-LISTS_SHEET = "lists"
-RELATION_COLUMN = "follows_up"
-MEMO_PREFIX = "memo_"
-TEXT_COLUMNS = ("caption", "text")
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -166,55 +154,17 @@ def append_line(path: str | Path, line: bytes) -> None:
 # -- reading ------------------------------------------------------------------------------------
 
 def _empty_history() -> pd.DataFrame:
-    df = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
-    df["timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
-    df["line"] = pd.Series(dtype="int64")
-    return df
+    return schema.empty(schema.CODING_HISTORY)
 
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-_STR_FIELDS = ("unit_id", "unit_type", "variable", "coder", "timestamp", "codebook_version")
-_FIELD_SET = frozenset(RECORD_FIELDS)
 
 
 def _check_obj(path: str, lineno: int, obj: Any) -> None:
     """Raise InputError naming the file and line if ``obj`` is not a well-formed coding record."""
-    where = f"line {lineno}"
-    if not isinstance(obj, dict):
-        raise InputError(path, "expected a JSON object", where)
-    missing = [k for k in RECORD_FIELDS if k not in obj]
-    if missing:
-        raise InputError(path, f"missing field(s) {', '.join(missing)}", where)
-    for key in _STR_FIELDS:
-        if not isinstance(obj[key], str) or not obj[key]:
-            raise InputError(path, f"field {key!r} must be a non-empty string, got {obj[key]!r}", where)
-    if obj["unit_type"] not in ("post", "interview"):
-        raise InputError(path, f"unit_type must be 'post' or 'interview', got {obj['unit_type']!r}", where)
-    codes = obj["codes"]
-    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        raise InputError(path, f"'codes' must be a list of strings, got {codes!r}", where)
-    if not isinstance(obj["memo"], str):
-        raise InputError(path, f"'memo' must be a string, got {obj['memo']!r}", where)
-    rel = obj["relation"]
-    if rel is not None and not (isinstance(rel, dict) and isinstance(rel.get("type"), str)
-                                and isinstance(rel.get("target"), str) and rel["target"]):
-        raise InputError(path, f"'relation' must be null or {{\"type\": str, \"target\": str}}, got {rel!r}",
-                         where)
-
-
-def _ok(obj: Any) -> bool:
-    """Fast path of _check_obj for the common, well-formed line."""
-    if type(obj) is not dict or not _FIELD_SET <= obj.keys():
-        return False
-    for key in _STR_FIELDS:
-        v = obj[key]
-        if type(v) is not str or not v:
-            return False
-    codes, rel = obj["codes"], obj["relation"]
-    return (obj["unit_type"] in ("post", "interview") and type(codes) is list
-            and all(type(c) is str for c in codes) and type(obj["memo"]) is str
-            and (rel is None or (type(rel) is dict and type(rel.get("type")) is str
-                                 and type(rel.get("target")) is str and bool(rel["target"]))))
+    problem = schema.coding_record_problem(obj)
+    if problem is not None:
+        raise InputError(path, problem, f"line {lineno}")
 
 
 def _load_objects(path: str, data: bytes) -> tuple[list[int], list[Any]]:
@@ -309,8 +259,7 @@ def _read_checked(path_s: str, data: bytes) -> pd.DataFrame:
     if not objs:
         return _empty_history()
     for lineno, obj in zip(linenos, objs, strict=True):
-        if not _ok(obj):
-            _check_obj(path_s, lineno, obj)
+        _check_obj(path_s, lineno, obj)
     rels = [o["relation"] for o in objs]
     cols = {k: [o[k] for o in objs] for k in ("unit_id", "unit_type", "variable", "coder", "memo", "timestamp",
                                                "codebook_version")}
@@ -330,36 +279,20 @@ def _read_fast(path_s: str, data: bytes) -> pd.DataFrame | None:
     if not data.endswith(b"\n"):
         return None  # torn last line
     linenos = [i for i, raw in enumerate(data.split(b"\n"), start=1) if raw.strip()]
-    string = pa.string()
-    schema = pa.schema([("unit_id", string), ("unit_type", string), ("variable", string),
-                        ("codes", pa.list_(string)), ("coder", string), ("timestamp", string), ("memo", string),
-                        ("relation", pa.struct([("type", string), ("target", string)])),
-                        ("codebook_version", string)])
     try:
         tbl = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(use_threads=False,
                                                                                block_size=max(1 << 20, len(data) + 1)),
-                           parse_options=pj.ParseOptions(explicit_schema=schema,
+                           parse_options=pj.ParseOptions(explicit_schema=schema.coding_arrow_schema(),
                                                          unexpected_field_behavior="ignore"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     if tbl.num_rows != len(linenos):
         return None
-    for name in _STR_FIELDS:
-        col = tbl.column(name)
-        if col.null_count or pc.any(pc.equal(pc.utf8_length(col), 0)).as_py():
-            return None
-    if tbl.column("memo").null_count or tbl.column("codes").null_count:
-        return None
-    if not pc.all(pc.is_in(tbl.column("unit_type"), value_set=pa.array(["post", "interview"]))).as_py():
-        return None
-    if pc.list_flatten(tbl.column("codes")).null_count:
+    if not schema.coding_table_ok(tbl):
         return None
     rel = tbl.column("relation").combine_chunks()
     rtype, rtarget = pc.struct_field(rel, [0]), pc.struct_field(rel, [1])
     present = pc.is_valid(rel)
-    if pc.any(pc.and_(present, pc.or_(pc.is_null(rtype), pc.is_null(rtarget)))).as_py() or \
-            pc.any(pc.and_(present, pc.equal(pc.utf8_length(rtarget), 0))).as_py():
-        return None
     stamps = tbl.column("timestamp")
     if not (pc.all(pc.equal(pc.utf8_length(stamps), 27)).as_py()
             and pc.all(pc.ends_with(stamps, "Z")).as_py()):
@@ -497,6 +430,43 @@ class CodingStore:
             written.append(rec)
         return written
 
+    def read_since(self, coder: str, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Records appended to ``coder``'s file after byte ``offset``, and the offset to ask from next.
+
+        Only complete lines are read (a line still being written waits for the next call). Each
+        record is checked with :func:`civicposts.schema.coding_record_problem`; a bad line is logged
+        and skipped here (the pipeline's reader, :func:`read_coder_file`, names it and stops).
+        This is how a coding app takes in what another session of the same coder wrote.
+        """
+        path = self.path_for(coder)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return [], offset
+        if size <= offset:
+            return [], offset
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(size - offset)
+        end = data.rfind(b"\n")
+        if end < 0:
+            return [], offset
+        records = []
+        for raw in data[: end + 1].splitlines():
+            if not raw.strip():
+                continue
+            try:
+                rec = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                log.warning("%s: skipping a line that is not JSON (%s)", path, exc)
+                continue
+            problem = schema.coding_record_problem(rec)
+            if problem is not None:
+                log.warning("%s: skipping a malformed coding line (%s)", path, problem)
+                continue
+            records.append(rec)
+        return records, offset + end + 1
+
     def coders(self) -> list[str]:
         """Coders with a file in the store, sorted."""
         return sorted(p.stem for p in self.directory.glob("*.jsonl")) if self.directory.exists() else []
@@ -517,7 +487,7 @@ class CodingStore:
         dec = self.decisions(coder)
         if dec.empty:
             return set()
-        needed = {ut: set(self.codebook.variables_for(ut)) for ut in ("post", "interview")}
+        needed = {ut: set(self.codebook.variables_for(ut)) for ut in schema.UNIT_TYPES}
         done = dec.groupby(["unit_id", "unit_type"])["variable"].agg(set)
         return {uid for (uid, ut), have in done.items() if needed[ut] <= have}
 
@@ -529,334 +499,3 @@ class CodingStore:
             if uid not in done:
                 return uid
         return None
-
-
-# -- spreadsheets -------------------------------------------------------------------------------
-
-def _sheet_variables(units: pd.DataFrame, codebook: Codebook) -> list[str]:
-    types = set(units["unit_type"]) if "unit_type" in units.columns else {"post"}
-    return [v for v in codebook.variables if codebook.variables[v].unit_type in types]
-
-
-def _relation_variable(codebook: Codebook, variables: list[str]) -> str | None:
-    for v in variables:
-        if any(c.relation for c in codebook.variables[v].codes):
-            return v
-    return None
-
-
-def sheet_frame(units: pd.DataFrame, codebook: Codebook, coder: str,
-                decisions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The coding sheet as a DataFrame: coder, unit_id, unit_type, the unit's url, local_date,
-    kind (verbatim/paraphrase), caption/text when present, then one column per variable
-    (multi-choice codes joined with ``|``), a ``memo_<variable>`` column per variable and a
-    ``follows_up`` column (target post id), pre-filled with ``coder``'s current ``decisions``
-    when given."""
-    check_coder(coder)
-    variables = _sheet_variables(units, codebook)
-    rel_var = _relation_variable(codebook, variables)
-    base = pd.DataFrame({"unit_id": units["unit_id"].astype(str).to_numpy()})
-    base["unit_type"] = units["unit_type"].to_numpy() if "unit_type" in units.columns else "post"
-    for col in ("url", "local_date", "kind", *TEXT_COLUMNS):
-        if col in units.columns:
-            base[col] = units[col].fillna("").astype(str).to_numpy()
-    current: dict[tuple[str, str], Any] = {}
-    if decisions is not None and len(decisions):
-        mine = decisions[decisions["coder"] == coder]
-        for row in mine.itertuples(index=False):
-            current[(row.unit_id, row.variable)] = row
-    for v in variables:
-        vals, memos = [], []
-        for uid in base["unit_id"]:
-            row = current.get((uid, v))
-            vals.append(MULTI_SEP.join(row.codes) if row is not None else "")
-            memos.append(row.memo if row is not None else "")
-        base[v] = vals
-        base[MEMO_PREFIX + v] = memos
-    if rel_var is not None:
-        targets = []
-        for uid in base["unit_id"]:
-            row = current.get((uid, rel_var))
-            t = None if row is None else row.relation_target
-            targets.append("" if t is None or (isinstance(t, float) and pd.isna(t)) else t)
-        base[RELATION_COLUMN] = targets
-    base.insert(0, "coder", coder)
-    return base
-
-
-def _fixed_datetime() -> dt.datetime:
-    return dt.datetime.fromtimestamp(source_date_epoch(), dt.UTC).replace(tzinfo=None)
-
-
-def _deterministic_xlsx(wb: "openpyxl.Workbook") -> bytes:  # noqa: F821
-    """Save ``wb`` with fixed document properties and fixed zip member timestamps."""
-    from openpyxl.xml.functions import tostring
-
-    fixed = _fixed_datetime()
-    wb.properties.creator = "civicposts"
-    wb.properties.lastModifiedBy = "civicposts"
-    wb.properties.created = fixed
-    buf = io.BytesIO()
-    wb.save(buf)  # openpyxl stamps `modified` with the current time: core.xml is rewritten below
-    wb.properties.modified = fixed
-    core_xml = tostring(wb.properties.to_tree())
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = core_xml if info.filename == "docProps/core.xml" else zin.read(info.filename)
-            zi = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zout.writestr(zi, data)
-    return out.getvalue()
-
-
-def export_sheet(units: pd.DataFrame, codebook: Codebook, coder: str, csv_path: str | Path | None,
-                 xlsx_path: str | Path | None, *, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Write a coding sheet for ``coder`` as CSV (UTF-8 with BOM) and/or XLSX; return the sheet.
-
-    One row per unit, one column per variable (see :func:`sheet_frame`). The XLSX has the
-    ``coding`` sheet with dropdowns (data validation) for single-choice variables and an input
-    hint listing the codes of multi-choice ones, a ``codebook`` sheet (codes with labels and
-    definitions) and a hidden ``lists`` sheet feeding the dropdowns. File bytes are
-    deterministic (fixed workbook properties and zip timestamps, from SOURCE_DATE_EPOCH).
-    """
-    sheet = sheet_frame(units, codebook, coder, decisions)
-    if csv_path is not None:
-        write_csv(csv_path, sheet, bom=True)
-    if xlsx_path is not None:
-        write_bytes(xlsx_path, _xlsx_bytes(sheet, codebook))
-    return sheet
-
-
-def _xlsx_bytes(sheet: pd.DataFrame, codebook: Codebook) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAME
-    cols = list(sheet.columns)
-    ws.append(cols)
-    for row in sheet.itertuples(index=False):
-        ws.append([("" if v is None else str(v)) for v in row])
-    _as_text(ws)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "C2"
-    n = len(sheet)
-    last = max(n + 1, 2)
-
-    lists = wb.create_sheet(LISTS_SHEET)
-    lists.sheet_state = "hidden"
-    variables = [c for c in cols if c in codebook.variables]
-    for j, v in enumerate(variables, start=1):
-        var = codebook.variables[v]
-        letter = get_column_letter(j)
-        lists.cell(row=1, column=j, value=v)
-        for i, code in enumerate(var.code_ids(), start=2):
-            lists.cell(row=i, column=j, value=code)
-        col_letter = get_column_letter(cols.index(v) + 1)
-        rng = f"{col_letter}2:{col_letter}{last}"
-        if var.kind == "single":
-            dv = DataValidation(type="list", formula1=f"={LISTS_SHEET}!${letter}$2:${letter}${len(var.codes) + 1}",
-                                allow_blank=True, showErrorMessage=True, errorTitle="Unknown code",
-                                error=f"Choose one code of {v} from the list (codebook {codebook.version}).",
-                                promptTitle=v[:32], prompt="Choose one code.")
-        else:
-            codes = ", ".join(var.code_ids())
-            dv = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showErrorMessage=False,
-                                promptTitle=v[:32], prompt=f"One or more, joined with |: {codes}"[:255])
-        dv.showInputMessage = True
-        ws.add_data_validation(dv)
-        dv.add(rng)
-    for j, col in enumerate(cols, start=1):
-        width = 60 if col in TEXT_COLUMNS else (30 if col.startswith(MEMO_PREFIX) or col == "url" else 18)
-        ws.column_dimensions[get_column_letter(j)].width = width
-        if col in TEXT_COLUMNS:
-            for r in range(2, n + 2):
-                ws.cell(row=r, column=j).alignment = Alignment(wrap_text=True, vertical="top")
-
-    cb = wb.create_sheet(CODEBOOK_SHEET)
-    table = codebook.table()
-    kinds = codebook.kinds()
-    table.insert(1, "kind", table["variable"].map(kinds))
-    cb.append([f"{codebook.title} — version {codebook.version}"])
-    cb.append(list(table.columns))
-    for row in table.itertuples(index=False):
-        cb.append(list(row))
-    for cell in cb[2]:
-        cell.font = Font(bold=True)
-    _as_text(cb)
-    return _deterministic_xlsx(wb)
-
-
-def _as_text(ws: "openpyxl.worksheet.worksheet.Worksheet") -> None:  # noqa: F821
-    """Store every string as text: openpyxl turns strings starting with '=' into formulas, so a
-    caption or memo like '=HYPERLINK(...)' would otherwise run in the coder's spreadsheet."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-
-
-def _read_sheet_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (spreadsheet row number, {column: text}) from a CSV or XLSX coding sheet."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise InputError(path, "empty sheet (no header row)") from None
-            rows = [(i, dict(zip(header, (c.strip() for c in rec), strict=False)))
-                    for i, rec in enumerate(reader, start=2) if any(c.strip() for c in rec)]
-        return header, rows
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise InputError(path, f"cannot open as a workbook ({exc})") from exc
-        try:
-            if SHEET_NAME not in wb.sheetnames:
-                raise InputError(path, f"no sheet named {SHEET_NAME!r} (found {', '.join(wb.sheetnames)})")
-            it = wb[SHEET_NAME].iter_rows(values_only=True)
-            header = [("" if h is None else str(h)) for h in next(it, ())]
-            rows = []
-            for i, rec in enumerate(it, start=2):
-                vals = ["" if v is None else str(v).strip() for v in rec]
-                if any(vals):
-                    rows.append((i, dict(zip(header, vals, strict=False))))
-        finally:
-            wb.close()
-        return header, rows
-    raise InputError(path, f"unsupported sheet type {suffix!r}; expected .csv or .xlsx")
-
-
-def import_sheet(path: str | Path, codebook: Codebook, coder: str) -> list[dict[str, Any]]:
-    """Read a filled-in coding sheet and return validated records for ``CodingStore.append_many``.
-
-    Blank cells mean "not coded" and give no record. Every non-blank cell is validated against
-    the codebook; a bad cell raises InputError naming the file, the row and column and the bad
-    code. Rows belonging to another coder (``coder`` column) are rejected.
-    """
-    path = Path(path)
-    check_coder(coder)
-    header, rows = _read_sheet_rows(path)
-    for need in ("unit_id", "unit_type"):
-        if need not in header:
-            raise InputError(path, f"missing column {need!r}; found {', '.join(header)}")
-    variables = [c for c in header if c in codebook.variables]
-    if not variables:
-        raise InputError(path, f"no column names a codebook variable ({', '.join(codebook.variables)}; "
-                         f"codebook {codebook.path})")
-    rel_var = _relation_variable(codebook, variables)
-    records: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for rowno, row in rows:
-        uid = row.get("unit_id", "")
-        where = f"row {rowno}"
-        if not uid:
-            raise InputError(path, "empty unit_id", where)
-        if uid in seen:
-            raise InputError(path, f"unit {uid!r} appears twice", where)
-        seen.add(uid)
-        if row.get("coder") and row["coder"] != coder:
-            raise InputError(path, f"row belongs to coder {row['coder']!r}, not {coder!r}", where)
-        unit_type = row.get("unit_type", "")
-        target = row.get(RELATION_COLUMN, "")
-        for v in variables:
-            cell = row.get(v, "")
-            memo = row.get(MEMO_PREFIX + v, "")
-            if not cell:
-                if memo or (v == rel_var and target):
-                    raise InputError(path, f"column {v!r} is empty but its memo or follows_up is filled", where)
-                continue
-            if codebook.variables[v].unit_type != unit_type:
-                raise InputError(path, f"column {v!r} is filled but applies to {codebook.variables[v].unit_type} "
-                                 f"units, not {unit_type!r}", where)
-            codes = [c.strip() for c in cell.split(MULTI_SEP) if c.strip()]
-            relation = {"type": "follows_up", "target": target} if (v == rel_var and target) else None
-            try:
-                rec = make_record(codebook, coder, uid, unit_type, v, codes, memo, relation,
-                                  timestamp=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), where=path,
-                                  record=f"{where}, column {v!r}")
-            except ValueError as exc:
-                raise InputError(path, str(exc), f"{where}, column {v!r}") from exc
-            rec["timestamp"] = None  # stamped when appended
-            records.append(rec)
-    log.info("%s: %d coding(s) for coder %s from %d row(s)", path, len(records), coder, len(rows))
-    return records
-
-
-# -- command line -------------------------------------------------------------------------------
-
-def _read_units(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    if path.suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    raise InputError(path, "unit table must be .parquet or .csv")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI: export a coder's spreadsheet, import a filled-in one into the store, or check the store."""
-    import argparse
-    import sys
-
-    from .codebook import DEFAULT_PATH, load_codebook
-
-    p = argparse.ArgumentParser(prog="python -m civicposts.coding", description=main.__doc__)
-    p.add_argument("--codebook", default=str(DEFAULT_PATH))
-    p.add_argument("--store", default="coding", help="folder of coder files (default: coding)")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    ex = sub.add_parser("export", help="write a coding sheet (CSV and/or XLSX) for one coder")
-    ex.add_argument("--units", required=True, help="unit table (.parquet or .csv)")
-    ex.add_argument("--coder", required=True)
-    ex.add_argument("--csv")
-    ex.add_argument("--xlsx")
-    im = sub.add_parser("import", help="append the codings of a filled-in sheet to the coder's file")
-    im.add_argument("--sheet", required=True)
-    im.add_argument("--coder", required=True)
-    ch = sub.add_parser("check", help="validate every coder file against the codebook; list orphans")
-    ch.add_argument("--units", help="unit table (.parquet or .csv) to find orphaned codings")
-    a = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s", stream=sys.stderr)
-    try:
-        book = load_codebook(a.codebook)
-        store = CodingStore(a.store, book)
-        if a.cmd == "export":
-            if not (a.csv or a.xlsx):
-                p.error("export needs --csv and/or --xlsx")
-            sheet = export_sheet(_read_units(a.units), book, a.coder, a.csv, a.xlsx, decisions=store.decisions(a.coder))
-            log.info("sheet for %s: %d unit(s) -> %s", a.coder, len(sheet), ", ".join(x for x in (a.csv, a.xlsx) if x))
-        elif a.cmd == "import":
-            written = store.append_many(import_sheet(a.sheet, book, a.coder))
-            log.info("%d new coding line(s) appended to %s", len(written), store.path_for(a.coder))
-        else:
-            history = store.history()
-            book.validate_codings(history)
-            dec = latest(history)
-            log.info("%d line(s), %d decision(s) by %d coder(s): all codes in codebook %s (version %s)",
-                     len(history), len(dec), dec["coder"].nunique(), book.path, book.version)
-            if a.units:
-                orph = orphans(dec, _read_units(a.units)["unit_id"])
-                for row in orph.itertuples(index=False):
-                    log.warning("orphan: %s %s %s (%s line %s)", row.coder, row.unit_id, row.variable,
-                                row.source_file, row.line)
-                return 1 if len(orph) else 0
-    except (InputError, ValueError) as exc:
-        log.error("%s", exc)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

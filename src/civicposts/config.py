@@ -1,33 +1,169 @@
-"""The study configuration: one YAML file of flat keys, overridable per run.
+"""The study configuration: a typed, validated :class:`Study` read from one YAML file of flat keys.
 
 ``load_study`` reads ``config/study.yaml`` (or another file) and applies
 ``key=value`` overrides; values in overrides are parsed as YAML scalars, so
 ``bootstrap_seed=7`` is an integer and ``corpus_fictional=false`` a boolean.
-The effective parameters are written to ``build/study.json`` only when they
-change, which is what the notebook rules in the Makefile depend on.
+Every key is a field of :class:`Study`, with its type and default; an unknown
+key, a value of the wrong type or an impossible value (a period that ends
+before it starts, an unknown time zone) is a :class:`ConfigError` naming the
+file and the key. The effective parameters are written to
+``build/study.json`` only when they change (``python -m civicposts params``),
+which is what the notebook rules in the Makefile depend on.
+
+A Study is also a read-only mapping of its parameters (``study["timezone"]``),
+which is what papermill injects into the notebooks.
 """
 
 from __future__ import annotations
 
-import argparse
+import datetime as dt
 import logging
 import shlex
-import sys
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ConfigError
-from .iorw import dumps_json, write_text_if_changed
 
 log = logging.getLogger(__name__)
 
-REQUIRED_KEYS = (
-    "paper_account", "corpus_account", "corpus_fictional", "corpus_inputs",
-    "period_start", "period_end", "timezone", "allowlist",
-    "sample_seed", "bootstrap_seed", "raw_dir", "paper_dir", "processed_dir", "reports_dir",
-)
+
+@dataclass(frozen=True)
+class Study(Mapping[str, Any]):
+    """One study: what it has (corpus, coders, paper facts), how it is analysed, where results go."""
+
+    # what the study is
+    study_title: str = "civicposts study"
+    paper_account: str = "palembang.update"       # the account the paper studied (facts in paper_dir)
+    corpus_account: str = ""                      # the collected account (empty: several, or unknown)
+    corpus_fictional: bool = False                # labels every artefact made from the corpus as fictional
+    corpus_inputs: tuple[str, ...] = ()           # files and folders the collection tool wrote
+    # cleaning
+    quarantine: bool = False                      # set bad records aside and go on, instead of stopping
+    remove_stopwords: bool = False
+    stem_words: bool = False
+    period_start: str = "1970-01-01"              # inclusive, local date
+    period_end: str = "2100-12-31"                # inclusive, local date
+    timezone: str = "Asia/Jakarta"
+    allowlist: tuple[str, ...] = ()               # public accounts whose handles stay readable
+    pseudonym_key_file: str = "config/pseudonym.key"
+    pseudonym_demo_key: bool = False              # the public demo key: fictional corpora only
+    # coding
+    codebook_path: str = "data/raw/coding/codebook.yaml"
+    coding_dirs: tuple[str, ...] = ("coding",)
+    coding_simulated: bool = False                # labels post-coding artefacts as made by simulated coders
+    coder: str = ""
+    sample_n: int = 200
+    overlap_n: int = 60
+    adjudication_files: tuple[str, ...] = ("coding/adjudication.jsonl", "coding/adjudication.csv")
+    student_coder: str = ""
+    reference_coder: str = ""
+    # seeds
+    sample_seed: int = 20210227
+    bootstrap_seed: int = 20210202
+    bootstrap_resamples: int = 1000
+    # paths
+    raw_dir: str = "data/raw"
+    paper_dir: str = "data/raw/paper"
+    processed_dir: str = "data/processed"
+    reports_dir: str = "reports"
+    # where this study was read from (set by load_study)
+    study_config: str = field(default="config/study.yaml")
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+    # -- the mapping papermill and the build steps read
+    def as_params(self) -> dict[str, Any]:
+        """The parameters as plain JSON values (tuples as lists), by name."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _FIELDS:
+            raise KeyError(key)
+        value = getattr(self, key)
+        return list(value) if isinstance(value, tuple) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_FIELDS)
+
+    def __len__(self) -> int:
+        return len(_FIELDS)
+
+    def with_values(self, **values: Any) -> "Study":
+        """A copy with some parameters replaced (validated like a loaded file)."""
+        return replace(self, **{k: _coerce(k, v, self.study_config) for k, v in values.items()})
+
+
+_FIELDS: dict[str, Any] = {}  # name -> declared type, filled below
+
+
+def _declared_types() -> dict[str, Any]:
+    hints = typing.get_type_hints(Study)
+    return {f.name: hints[f.name] for f in fields(Study)}
+
+
+def _coerce(key: str, value: Any, source: str) -> Any:
+    """``value`` as the declared type of ``key``, or a ConfigError naming both."""
+    if key not in _FIELDS:
+        raise ConfigError(f"{source}: {key!r} is not a study parameter; known parameters: {', '.join(_FIELDS)}")
+    kind = _FIELDS[key]
+    where = f"{source}: {key!r}"
+    if typing.get_origin(kind) is tuple:
+        if value is None:
+            return ()
+        if isinstance(value, (str, Path)):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, Path)) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, found {value!r}")
+        return tuple(str(v) for v in value)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, found {value!r}")
+        return value
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, found {value!r}")
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        return str(value)  # YAML reads 2020-01-01 as a date
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be text, found {value!r}")
+    return value
+
+
+def _check(s: Study) -> None:
+    """Values that are of the right type but cannot be right."""
+    src = s.study_config
+    for key in ("period_start", "period_end"):
+        try:
+            dt.date.fromisoformat(getattr(s, key))
+        except ValueError:
+            raise ConfigError(f"{src}: {key!r} must be a date YYYY-MM-DD, found {getattr(s, key)!r}") from None
+    if s.period_end < s.period_start:
+        raise ConfigError(f"{src}: period_end {s.period_end} is before period_start {s.period_start}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(s.timezone)
+    except Exception:
+        raise ConfigError(f"{src}: 'timezone' {s.timezone!r} is not an IANA time zone such as Asia/Jakarta") \
+            from None
+    for key in ("sample_n", "overlap_n", "bootstrap_resamples"):
+        if getattr(s, key) < 0:
+            raise ConfigError(f"{src}: {key!r} must not be negative")
+    if s.overlap_n > s.sample_n:
+        raise ConfigError(f"{src}: overlap_n {s.overlap_n} is larger than sample_n {s.sample_n}")
+    object.__setattr__(s, "allowlist", tuple(sorted({a.lstrip("@").lower() for a in s.allowlist})))
+
+
+_FIELDS.update(_declared_types())
 
 
 def parse_overrides(items: list[str] | str | None) -> dict[str, Any]:
@@ -48,8 +184,8 @@ def parse_overrides(items: list[str] | str | None) -> dict[str, Any]:
     return out
 
 
-def load_study(path: str | Path = "config/study.yaml", overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read the study config, apply overrides, and check required keys and types."""
+def load_study(path: str | Path = "config/study.yaml", overrides: Mapping[str, Any] | None = None) -> Study:
+    """Read the study config, apply overrides, and check every key's type and value."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -57,54 +193,14 @@ def load_study(path: str | Path = "config/study.yaml", overrides: dict[str, Any]
         raise ConfigError(f"{path}: study configuration not found") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of parameter names to values")
-    overrides = overrides or {}
-    unknown = sorted(set(overrides) - set(data))
-    if unknown:
-        raise ConfigError(
-            f"{path}: override(s) {', '.join(unknown)} name no parameter of the study; "
-            f"known parameters: {', '.join(sorted(data))}"
-        )
-    data = {**data, **overrides}
-    missing = [k for k in REQUIRED_KEYS if k not in data]
-    if missing:
-        raise ConfigError(f"{path}: missing required parameter(s): {', '.join(missing)}")
-    if not isinstance(data["allowlist"], list):
-        raise ConfigError(f"{path}: 'allowlist' must be a list of account handles")
-    if isinstance(data["corpus_inputs"], str):
-        data["corpus_inputs"] = [data["corpus_inputs"]]
-    data["allowlist"] = sorted({str(a).lstrip("@").lower() for a in data["allowlist"]})
-    for key in ("period_start", "period_end"):
-        data[key] = str(data[key])
-    data["study_config"] = str(path)
-    return data
-
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI: write the effective study parameters as JSON, only if they changed."""
-    p = argparse.ArgumentParser(prog="python -m civicposts.config", description=main.__doc__)
-    p.add_argument("--study", default="config/study.yaml")
-    p.add_argument("--set", default="", help='space-separated overrides, e.g. "bootstrap_seed=7"')
-    p.add_argument("--out", required=True)
-    p.add_argument("--mk", default=None, help="also write Make variables (corpus inputs) to this file")
-    a = p.parse_args(argv)
-    try:
-        params = load_study(a.study, parse_overrides(a.set))
-    except ConfigError as exc:
-        print(f"civicposts: {exc}", file=sys.stderr)
-        return 2
-    changed = write_text_if_changed(a.out, dumps_json(params))
-    if a.mk:
-        inputs = " ".join(shlex.quote(str(i)) for i in params["corpus_inputs"])
-        write_text_if_changed(a.mk, f"# written by civicposts.config from {a.study}\nCORPUS_INPUTS := {inputs}\n")
-    if changed:
-        print(f"civicposts: study parameters written to {a.out}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    values = {k: _coerce(str(k), v, str(path)) for k, v in data.items() if k != "study_config"}
+    for k, v in (overrides or {}).items():
+        values[k] = _coerce(k, v, f"{path} (override)")
+    return Study(**values, study_config=str(path))
 
 
 def find_root(start: str | Path | None = None) -> Path:
@@ -116,24 +212,25 @@ def find_root(start: str | Path | None = None) -> Path:
     raise ConfigError(f"no config/study.yaml found in {here} or any parent folder")
 
 
-def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) -> dict[str, Any]:
-    """Prepare a notebook: work from the repository root and fill unset parameters from the study.
+def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) -> Study:
+    """Prepare a notebook: work from the repository root and type-check its parameters.
 
     Under papermill every parameter arrives injected; opened by hand in
     JupyterLab, parameters left as ``None`` take their value from
-    ``study_config`` (default ``config/study.yaml``). Returns the resolved
-    parameters and writes them back into ``namespace``.
+    ``study_config`` (default ``config/study.yaml``). The notebook's
+    parameters are validated as a :class:`Study`, written back into
+    ``namespace`` as typed values, and the Study is returned.
     """
     import os
 
     root = find_root()
     os.chdir(root)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
-    study = load_study(namespace.get("study_config") or "config/study.yaml")
-    names = names or [k for k in study if k in namespace]
-    resolved = {}
+    source = namespace.get("study_config") or "config/study.yaml"
+    study = load_study(source)
+    names = names or [k for k in _FIELDS if k in namespace and k != "study_config"]
+    given = {k: namespace[k] for k in names if namespace.get(k) is not None}
+    study = study.with_values(**given) if given else study
     for name in names:
-        value = namespace.get(name)
-        resolved[name] = study[name] if value is None else value
-        namespace[name] = resolved[name]
-    return resolved
+        namespace[name] = study[name]
+    return study

@@ -124,3 +124,64 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+def _fixed_zip(data: bytes, when: Any) -> bytes:
+    """Rewrite a zip so that member timestamps and attributes are fixed."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zi.create_system = 0
+            dst.writestr(zi, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return out.getvalue()
+
+
+def table_workbook(df: Any, sheet: str = "Sheet1") -> Any:
+    """An openpyxl workbook of one sheet holding ``df`` (header row frozen; NaN and None as empty cells)."""
+    import math
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([str(c) for c in df.columns])
+    for rec in df.itertuples(index=False):
+        ws.append([None if (v is None or (isinstance(v, float) and math.isnan(v))) else
+                   (v if isinstance(v, (int, float, str)) else str(v)) for v in rec])
+    ws.freeze_panes = "A2"
+    return wb
+
+
+def xlsx_bytes(data: Any, sheet: str = "Sheet1") -> bytes:
+    """The bytes of an xlsx file of ``data`` (a workbook, or a DataFrame for one sheet), depending
+    only on the data: fixed document times (SOURCE_DATE_EPOCH) and fixed zip member timestamps."""
+    import datetime as dt
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = table_workbook(data, sheet) if hasattr(data, "itertuples") else data
+    when = dt.datetime.fromtimestamp(source_date_epoch(), tz=dt.timezone.utc).replace(tzinfo=None)
+    wb.properties.creator = "civicposts"
+    wb.properties.lastModifiedBy = "civicposts"
+    wb.properties.created = when
+    wb.properties.modified = when
+    buf = io.BytesIO()
+    # openpyxl's save_workbook stamps "modified" with the clock; its ExcelWriter does not.
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    return _fixed_zip(buf.getvalue(), when)
+
+
+def write_xlsx(path: str | Path, data: Any, sheet: str = "Sheet1") -> Path:
+    """Write ``data`` (a workbook, or a DataFrame for one sheet) as a deterministic xlsx, atomically."""
+    return write_bytes(path, xlsx_bytes(data, sheet))

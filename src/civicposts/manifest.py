@@ -17,7 +17,6 @@ for byte (``civicposts.run`` keeps run times out of executed notebooks).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -328,31 +327,3 @@ def publish(params: dict[str, Any], root: str | Path = ".") -> Path:
             shutil.copy2(root / a["path"], dst)
     shutil.copy2(root / params["reports_dir"] / MANIFEST, out / "reports" / MANIFEST)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
-    p = argparse.ArgumentParser(prog="python -m civicposts.manifest")
-    p.add_argument("what", choices=["build", "verify", "publish"])
-    p.add_argument("--params", default="build/study.json")
-    p.add_argument("--reference", default=None)
-    p.add_argument("--rebuilt", default=None, help="compare this already rebuilt folder instead of rebuilding")
-    a = p.parse_args(argv)
-    if a.what == "verify":
-        try:
-            rows = verify(".", a.reference, Path(a.rebuilt) if a.rebuilt else None)
-        except VerificationError as exc:
-            log.error("%s", exc)
-            return 2
-        print(format_rows(rows))
-        return 0 if all(r.status == "reproduced" for r in rows) else 1
-    params = json.loads(Path(a.params).read_text(encoding="utf-8"))
-    if a.what == "build":
-        write_manifest(params)
-    else:
-        log.info("reference written to %s", publish(params))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,11 +12,9 @@ so the PDF is byte-identical on every machine with the locked environment.
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -223,18 +221,3 @@ img{{max-width:260px;display:block;margin-bottom:.4em;border:1px solid #ddd}}
     out = write_text(reports_dir / "index.html", page)
     log.info("index %s", out)
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
-    p = argparse.ArgumentParser(prog="python -m civicposts.report")
-    p.add_argument("what", choices=["pdf", "index"])
-    p.add_argument("--params", default="build/study.json")
-    a = p.parse_args(argv)
-    params = json.loads(Path(a.params).read_text(encoding="utf-8"))
-    (build_pdf if a.what == "pdf" else write_index)(params)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Executing the study's parameterized notebooks with papermill, and exporting them to HTML.
 
-``python -m civicposts.run execute NOTEBOOK --params build/study.json`` runs one
+``python -m civicposts execute NOTEBOOK --params build/study.json`` runs one
 notebook with the study parameters it declares in its ``parameters`` cell and
 writes the executed copy to ``reports/notebooks/``; the output appears only
 when the run succeeded (write-then-rename), and a failed run is kept beside it
@@ -8,7 +8,7 @@ as ``<name>.failed.ipynb`` for reading, never mistaken for a product. The execut
 copy keeps no run times or random cell ids, so a rebuild is byte-identical; the
 cells' run times go to ``build/timings/<name>.json`` for the benchmarks.
 
-``python -m civicposts.run html EXECUTED...`` converts executed notebooks to
+``python -m civicposts html EXECUTED...`` converts executed notebooks to
 HTML in one process (nbconvert's import is the largest fixed cost, so it is
 paid once for all notebooks) and writes ``reports/index.html``.
 
@@ -20,7 +20,6 @@ papermill is imported, which roughly halves the import time.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -166,36 +165,3 @@ def to_html(executed: list[str | Path]) -> list[Path]:
         written.append(html)
         log.info("HTML %s", html)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
-    p = argparse.ArgumentParser(prog="python -m civicposts.run")
-    sub = p.add_subparsers(dest="cmd", required=True)
-    e = sub.add_parser("execute", help="run one notebook with the study parameters")
-    e.add_argument("notebook")
-    e.add_argument("--params", default="build/study.json")
-    e.add_argument("--out-dir", default=None, help="default: <reports_dir>/notebooks")
-    h = sub.add_parser("html", help="export executed notebooks to HTML and write the index")
-    h.add_argument("executed", nargs="+")
-    h.add_argument("--params", default="build/study.json")
-    a = p.parse_args(argv)
-    from .errors import CivicpostsError
-
-    params = json.loads(Path(a.params).read_text(encoding="utf-8"))
-    try:
-        if a.cmd == "execute":
-            execute(a.notebook, params, a.out_dir or Path(params["reports_dir"]) / "notebooks")
-        else:
-            to_html(a.executed)
-            from .report import write_index
-
-            write_index(params)
-    except CivicpostsError as exc:
-        log.error("%s", exc)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import pandas as pd
 
+from . import schema
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -90,13 +91,9 @@ def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/i
     rows = []
     seen: set[str] = set()
     for i, rec in enumerate(interview_df[need].itertuples(index=False), start=1):
-        sid = "" if pd.isna(rec.segment_id) else str(rec.segment_id).strip()
-        where = f"{i} (segment {sid!r})"
-        if not sid:
-            raise InputError(path, "empty segment_id", i)
-        if sid in seen:
-            raise InputError(path, f"duplicate segment_id {sid!r}", where)
-        seen.add(sid)
+        raw_id = "" if pd.isna(rec.segment_id) else str(rec.segment_id).strip()
+        where = f"{i} (segment {raw_id!r})" if raw_id else i
+        sid = schema.take_id(raw_id, seen, path, where, "segment_id")
         if rec.kind not in ("verbatim", "paraphrase"):
             raise InputError(path, f"kind must be 'verbatim' or 'paraphrase', got {rec.kind!r}", where)
         text = "" if pd.isna(rec.text) else str(rec.text)

@@ -1,4 +1,4 @@
-"""Phrase banks for the FICTIONAL demo corpus (``civicposts.demo``).
+"""Phrase banks for the FICTIONAL demo corpus (``civicposts_demo``).
 
 Everything here is invented for the fictional account ``demo.kota.update``.
 District (kecamatan) and street names are real places in Palembang; every

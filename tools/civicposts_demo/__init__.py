@@ -8,7 +8,7 @@ roads, floods, waste, traffic, lighting, utilities, facilities, security and adm
 services in Palembang's districts, plus local news and paid promotions; a (fictional) Regional
 Secretary, @demo.sekda.kota, follows it and acts, and later posts report the action.
 
-Maintainers run ``python -m civicposts.demo --out data/raw/demo`` and commit the output; the
+Maintainers run ``python -m civicposts_demo --out data/raw/demo`` and commit the output; the
 pipeline never runs it. Same arguments give byte-identical files (numpy ``Generator`` seeded from
 the arguments, no wall clock, xz and JPEG encoders fed identical input).
 
@@ -34,7 +34,7 @@ Generative model (documented so analyses of the demo can be checked against it):
   :data:`FOLLOWUP_LAG_MEDIAN_DAYS` and sigma :data:`FOLLOWUP_LAG_SIGMA`, clipped to 1–60 days.
 - Engagement: likes lognormal (heavy tail) by type, growing with the follower count; comments a
   beta-distributed fraction of likes. Media: image 60%, carousel 25% (2–6 items), video 15%.
-- Captions: templates from :mod:`civicposts.demo_text` filled with real street and district names,
+- Captions: templates from :mod:`civicposts_demo.text` filled with real street and district names,
   fictional landmarks, times and dates, roughened with slang, elongation and emoji, so that distinct
   posts have distinct captions and only reposts are (near-)duplicates.
 - Comments: saved for 25% of complaints/follow-ups and 6% of other posts with comments, at most 5
@@ -44,14 +44,12 @@ Generative model (documented so analyses of the demo can be checked against it):
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import logging
 import lzma
 import math
 import re
-import sys
 from base64 import b64encode
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,9 +58,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import demo_text as T
-from .errors import CivicpostsError, InputError
-from .iorw import write_bytes, write_csv
+from civicposts.errors import InputError
+from civicposts.iorw import write_bytes, write_csv
+
+from . import text as T
 
 log = logging.getLogger(__name__)
 
@@ -602,11 +601,14 @@ def normalize_post_data(media: dict[str, Any]) -> dict[str, Any]:
 XZ_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 6, "dict_size": 1 << 16}]
 
 
-def xz_json(structure: dict[str, Any]) -> bytes:
+def xz_json(structure: Any, filters: list[dict[str, Any]] | None = XZ_FILTERS) -> bytes:
     """The JSON instaloader's ``save_structure_to_file`` writes (``json.dump(separators=(",", ":"))``,
-    ASCII-escaped, key order kept) in an xz container without integrity check (``lzma.CHECK_NONE``)."""
+    ASCII-escaped, key order kept) in an xz container without integrity check (``lzma.CHECK_NONE``).
+
+    ``filters=None`` compresses with instaloader's own settings (``lzma.open``'s default preset);
+    the default dictionary is smaller and faster and decompresses to the same JSON."""
     text = json.dumps(structure, separators=(",", ":"))
-    return lzma.compress(text.encode("ascii"), format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE, filters=XZ_FILTERS)
+    return lzma.compress(text.encode("ascii"), format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE, filters=filters)
 
 
 def _comments(post: dict[str, Any], rng: np.random.Generator, citizens: list[str],
@@ -855,7 +857,7 @@ def draw_overlap_sample(answer_key: pd.DataFrame, posted_at: pd.Series, *, n: in
 
     Returns post_id, month, post_type, stratum and order (the seeded coding order), sorted by order.
     """
-    from .sampling import draw_sample
+    from civicposts.sampling import draw_sample
     if len(answer_key) != len(posted_at):
         raise ValueError(f"answer_key has {len(answer_key)} rows but posted_at {len(posted_at)}")
     units = pd.DataFrame({
@@ -909,8 +911,8 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
     codebook file). With ``out_dir``, writes ``simulated_<coder>.jsonl`` there (replacing it).
     Returns ``{coder: [record, ...]}`` in file order.
     """
-    from .codebook import load_codebook
-    from .coding import make_record
+    from civicposts.codebook import load_codebook
+    from civicposts.coding import make_record
     book = codebook if codebook is not None else load_codebook()
     rates = {**DEFAULT_ERROR_RATES, **(error_rates or {})}
     missing = [c for c in coders if c not in rates]
@@ -977,7 +979,7 @@ def simulate_coders(answer_key: pd.DataFrame, units: list[str] | pd.Series, *,
 
 def coder_file_bytes(records: list[dict[str, Any]]) -> bytes:
     """A coder file's bytes, encoded line by line as the coding store does (:func:`civicposts.coding.encode_record`)."""
-    from .coding import encode_record
+    from civicposts.coding import encode_record
     return b"".join(encode_record(r) for r in records)
 
 
@@ -1006,10 +1008,10 @@ analysis against known answers.
 
 ## How it was generated
 
-    python -m civicposts.demo --out data/raw/demo --n-posts {n_posts} --seed {seed} \\
+    python -m civicposts_demo --out data/raw/demo --n-posts {n_posts} --seed {seed} \\
         --start {start} --end {end} --sample-size {sample_size} --sim-seed {sim_seed}
 
-(`civicposts.demo.build`). Same arguments give byte-identical files; `tests/test_demo.py`
+(`civicposts_demo.build`). Same arguments give byte-identical files; `tests/test_demo.py`
 regenerates everything and compares it byte for byte. The pipeline never runs the generator.
 
 ## Contents
@@ -1041,7 +1043,7 @@ regenerates everything and compares it byte for byte. The pipeline never runs th
 
 Post-type shares, seasonality (more posts and more flood complaints in the Nov–Mar rainy season),
 topic weights, the follow-up lag (lognormal, median {lag_median} days, sigma {lag_sigma}, clipped
-to 1–60 days) and engagement are documented in `src/civicposts/demo.py`'s module docstring and
+to 1–60 days) and engagement are documented in `tools/civicposts_demo/__init__.py`'s module docstring and
 constants.
 """
 
@@ -1096,28 +1098,3 @@ def build(out_dir: str | Path = "data/raw/demo", **kwargs: Any) -> dict[str, byt
             write_bytes(out / rel, data)
     log.info("FICTIONAL demo: %d files written under %s", len(files), out)
     return files
-
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI: write the FICTIONAL demo corpus, answer key, overlap sample and simulated coders."""
-    p = argparse.ArgumentParser(prog="python -m civicposts.demo", description=main.__doc__)
-    p.add_argument("--out", default="data/raw/demo")
-    p.add_argument("--n-posts", type=int, default=5000)
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    p.add_argument("--start", default="2020-01-01")
-    p.add_argument("--end", default="2021-02-28")
-    p.add_argument("--sample-size", type=int, default=200)
-    p.add_argument("--sim-seed", type=int, default=SIM_SEED)
-    a = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="civicposts: %(message)s")
-    try:
-        build(a.out, n_posts=a.n_posts, seed=a.seed, start=a.start, end=a.end, sample_size=a.sample_size,
-              sim_seed=a.sim_seed)
-    except (ValueError, CivicpostsError) as exc:
-        log.error("%s", exc)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The build steps ``make all`` runs, one per product (see the Makefile)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("civicposts.cli")
+
+
+def _params(path: str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _with_params(prog: str, argv: list[str], *extra: tuple[tuple[str, ...], dict[str, Any]]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=f"python -m civicposts {prog}")
+    p.add_argument("--params", default="build/study.json", help="effective parameters (default build/study.json)")
+    for args, kwargs in extra:
+        p.add_argument(*args, **kwargs)
+    return p.parse_args(argv)
+
+
+def params(argv: list[str]) -> int:
+    """Write the effective study parameters as JSON, only if they changed."""
+    from ..config import load_study, parse_overrides
+    from ..errors import ConfigError
+    from ..iorw import dumps_json, write_text_if_changed
+
+    p = argparse.ArgumentParser(prog="python -m civicposts params", description=params.__doc__)
+    p.add_argument("--study", default="config/study.yaml")
+    p.add_argument("--set", default="", help='space-separated overrides, e.g. "bootstrap_seed=7"')
+    p.add_argument("--out", required=True)
+    p.add_argument("--mk", default=None, help="also write Make variables (corpus inputs) to this file")
+    a = p.parse_args(argv)
+    try:
+        study = load_study(a.study, parse_overrides(a.set))
+    except ConfigError as exc:
+        print(f"civicposts: {exc}", file=sys.stderr)
+        return 2
+    changed = write_text_if_changed(a.out, dumps_json(study.as_params()))
+    if a.mk:
+        inputs = " ".join(shlex.quote(str(i)) for i in study.corpus_inputs)
+        write_text_if_changed(a.mk, f"# written by civicposts params from {a.study}\nCORPUS_INPUTS := {inputs}\n")
+    if changed:
+        print(f"civicposts: study parameters written to {a.out}", file=sys.stderr)
+    return 0
+
+
+def execute(argv: list[str]) -> int:
+    """Run one notebook with the study parameters."""
+    from ..errors import CivicpostsError
+    from ..run import execute as run_notebook
+
+    a = _with_params("execute", argv, (("notebook",), {}),
+                     (("--out-dir",), {"default": None, "help": "default: <reports_dir>/notebooks"}))
+    values = _params(a.params)
+    try:
+        run_notebook(a.notebook, values, a.out_dir or Path(values["reports_dir"]) / "notebooks")
+    except CivicpostsError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+def html(argv: list[str]) -> int:
+    """Export executed notebooks to HTML and write the index."""
+    from ..errors import CivicpostsError
+    from ..report import write_index
+    from ..run import to_html
+
+    a = _with_params("html", argv, (("executed",), {"nargs": "+"}))
+    try:
+        to_html(a.executed)
+        write_index(_params(a.params))
+    except CivicpostsError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+def pdf(argv: list[str]) -> int:
+    """Typeset the PDF report."""
+    from ..report import build_pdf
+
+    build_pdf(_params(_with_params("pdf", argv).params))
+    return 0
+
+
+def index(argv: list[str]) -> int:
+    """Write the HTML index."""
+    from ..report import write_index
+
+    write_index(_params(_with_params("index", argv).params))
+    return 0
+
+
+def manifest(argv: list[str]) -> int:
+    """Write the manifest of every artefact."""
+    from ..manifest import write_manifest
+
+    write_manifest(_params(_with_params("manifest", argv).params))
+    return 0
+
+
+def publish(argv: list[str]) -> int:
+    """Copy the current manifest, PDF and CSVs to published/ (the reference)."""
+    from ..manifest import publish as publish_reference
+
+    log.info("reference written to %s", publish_reference(_params(_with_params("publish", argv).params)))
+    return 0
+
+
+def verify(argv: list[str]) -> int:
+    """Rebuild from data/raw (or take --rebuilt) and compare every artefact with the reference."""
+    from ..manifest import VerificationError, format_rows
+    from ..manifest import verify as verify_tree
+
+    p = argparse.ArgumentParser(prog="python -m civicposts verify", description=verify.__doc__)
+    p.add_argument("--reference", default=None)
+    p.add_argument("--rebuilt", default=None, help="compare this already rebuilt folder instead of rebuilding")
+    a = p.parse_args(argv)
+    try:
+        rows = verify_tree(".", a.reference, Path(a.rebuilt) if a.rebuilt else None)
+    except VerificationError as exc:
+        log.error("%s", exc)
+        return 2
+    print(format_rows(rows))
+    return 0 if all(r.status == "reproduced" for r in rows) else 1
+
+
+def deps(argv: list[str]) -> int:
+    """Write each notebook's source-file prerequisites, derived from its imports (build/deps.mk)."""
+    import os
+
+    from ..deps import make_fragment
+
+    p = argparse.ArgumentParser(prog="python -m civicposts deps", description=deps.__doc__)
+    p.add_argument("--notebooks", default="notebooks", help="folder of the notebooks (default notebooks)")
+    p.add_argument("--src", default="src", help="folder holding the civicposts package (default src)")
+    p.add_argument("--out", required=True)
+    a = p.parse_args(argv)
+    root = Path.cwd()
+    text = make_fragment(Path(a.notebooks).resolve().glob("*.ipynb"), Path(a.src).resolve(), root.resolve())
+    out = Path(a.out)
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)  # written whole or not at all
+    return 0

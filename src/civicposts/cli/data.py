@@ -1,0 +1,123 @@
+"""Research commands on data: ``ingest`` and ``coding``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+
+log = logging.getLogger("civicposts.cli")
+
+
+def ingest(argv: list[str]) -> int:
+    """Ingest Instagram collections into one post table (.parquet or .csv)."""
+    from ..ingest import ingest as read_all, to_flat
+    from ..iorw import write_csv, write_parquet
+
+    p = argparse.ArgumentParser(prog="python -m civicposts ingest", description=ingest.__doc__)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p.add_argument("--out", required=True, help="post table to write: .parquet or .csv")
+    p.add_argument("--quarantine", action="store_true",
+                   help="set bad records aside (listed in --quarantine-out) instead of stopping at the first")
+    p.add_argument("--comments-out", help="also write the comment table (.parquet or .csv)")
+    p.add_argument("--profiles-out", help="also write the profile table (.parquet or .csv)")
+    p.add_argument("--report-out", help="also write the per-source count table (.csv)")
+    p.add_argument("--quarantine-out", help="where to write quarantined records (.csv); "
+                                            "default <out stem>.quarantine.csv when --quarantine is given")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a = p.parse_args(argv)
+    for out in filter(None, [a.out, a.comments_out, a.profiles_out]):
+        if Path(out).suffix not in (".parquet", ".csv"):
+            p.error(f"{out}: output must end in .parquet or .csv")
+    try:
+        result = read_all(*a.paths, quarantine=a.quarantine, progress=not a.no_progress)
+    except InputError as exc:
+        log.error("%s", exc)
+        return 2
+
+    def write(target: str, df: pd.DataFrame) -> None:
+        if target.endswith(".parquet"):
+            write_parquet(target, df)
+        else:
+            write_csv(target, to_flat(df))
+        log.info("wrote %d rows to %s", len(df), target)
+
+    write(a.out, result.posts)
+    if a.comments_out:
+        write(a.comments_out, result.comments)
+    if a.profiles_out:
+        write(a.profiles_out, result.profiles)
+    if a.report_out:
+        write_csv(a.report_out, result.report)
+    log.info("per-source counts:\n%s", result.report.to_string(index=False) if len(result.report) else "(none)")
+    if a.quarantine:
+        target = a.quarantine_out or str(Path(a.out).with_suffix("")) + ".quarantine.csv"
+        write_csv(target, result.quarantine)
+        if len(result.quarantine):
+            log.warning("%d bad records set aside in %s", len(result.quarantine), target)
+    return 0
+
+
+def _read_units(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    raise InputError(path, "unit table must be .parquet or .csv")
+
+
+def coding(argv: list[str]) -> int:
+    """Export a coder's spreadsheet, import a filled-in one into the store, or check the store."""
+    from ..codebook import DEFAULT_PATH, load_codebook
+    from ..coding import CodingStore, latest, orphans
+    from ..sheets import export_sheet, import_sheet
+
+    p = argparse.ArgumentParser(prog="python -m civicposts coding", description=coding.__doc__)
+    p.add_argument("--codebook", default=str(DEFAULT_PATH))
+    p.add_argument("--store", default="coding", help="folder of coder files (default: coding)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("export", help="write a coding sheet (CSV and/or XLSX) for one coder")
+    ex.add_argument("--units", required=True, help="unit table (.parquet or .csv)")
+    ex.add_argument("--coder", required=True)
+    ex.add_argument("--csv")
+    ex.add_argument("--xlsx")
+    im = sub.add_parser("import", help="append the codings of a filled-in sheet to the coder's file")
+    im.add_argument("--sheet", required=True)
+    im.add_argument("--coder", required=True)
+    ch = sub.add_parser("check", help="validate every coder file against the codebook; list orphans")
+    ch.add_argument("--units", help="unit table (.parquet or .csv) to find orphaned codings")
+    a = p.parse_args(argv)
+    try:
+        book = load_codebook(a.codebook)
+        store = CodingStore(a.store, book)
+        if a.cmd == "export":
+            if not (a.csv or a.xlsx):
+                p.error("export needs --csv and/or --xlsx")
+            sheet = export_sheet(_read_units(a.units), book, a.coder, a.csv, a.xlsx,
+                                 decisions=store.decisions(a.coder))
+            log.info("sheet for %s: %d unit(s) -> %s", a.coder, len(sheet),
+                     ", ".join(x for x in (a.csv, a.xlsx) if x))
+        elif a.cmd == "import":
+            written = store.append_many(import_sheet(a.sheet, book, a.coder))
+            log.info("%d new coding line(s) appended to %s", len(written), store.path_for(a.coder))
+        else:
+            history = store.history()
+            book.validate_codings(history)
+            dec = latest(history)
+            log.info("%d line(s), %d decision(s) by %d coder(s): all codes in codebook %s (version %s)",
+                     len(history), len(dec), dec["coder"].nunique(), book.path, book.version)
+            if a.units:
+                orph = orphans(dec, _read_units(a.units)["unit_id"])
+                for row in orph.itertuples(index=False):
+                    log.warning("orphan: %s %s %s (%s line %s)", row.coder, row.unit_id, row.variable,
+                                row.source_file, row.line)
+                return 1 if len(orph) else 0
+    except (InputError, ValueError) as exc:
+        log.error("%s", exc)
+        return 2
+    return 0

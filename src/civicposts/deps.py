@@ -1,0 +1,102 @@
+"""Which source files each notebook depends on, derived from its imports (never typed by hand).
+
+``python -m civicposts deps --out build/deps.mk`` reads every notebook's code cells, finds the
+``civicposts`` modules they import, follows those modules' own imports (module-level and inside
+functions, absolute and relative) to the closure, and writes one Make variable per notebook::
+
+    NB_DEPS_01_clean_corpus := src/civicposts/__init__.py src/civicposts/artefacts.py ...
+
+The Makefile includes the file, so a notebook reruns when any module it really uses changes, and
+a new import can never be forgotten in a prerequisite list. Only standard-library modules are
+used here, so the file can be written before the project's environment exists.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+PACKAGE = "civicposts"
+
+
+def _module_file(src: Path, name: str) -> Path | None:
+    """The file of module ``name`` (``a.b`` -> ``src/a/b.py`` or ``src/a/b/__init__.py``), or None."""
+    base = src.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _resolve(importer: str, is_package: bool, level: int, module: str | None) -> str:
+    """The absolute name of a relative import made in module ``importer``."""
+    parts = importer.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    return ".".join(parts + ([module] if module else []))
+
+
+def imported_modules(tree: ast.AST, importer: str = "", is_package: bool = False) -> set[str]:
+    """Names of the ``civicposts`` modules (or candidate modules, ``pkg.name``) ``tree`` imports."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve(importer, is_package, node.level, node.module) if node.level else (node.module or "")
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names if a.name != "*")
+    return {m for m in found if m == PACKAGE or m.startswith(PACKAGE + ".")}
+
+
+def closure(src: Path, modules: Iterable[str]) -> list[Path]:
+    """Every source file of the modules, their parent packages and what they import, sorted."""
+    todo = list(modules)
+    seen: set[str] = set()
+    files: set[Path] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_file(src, name)
+        if path is None:
+            continue  # ``from civicposts.x import function``: the name is not a module
+        files.add(path)
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # importing a.b runs a/__init__
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        todo.extend(imported_modules(tree, name, path.name == "__init__.py"))
+    return sorted(files)
+
+
+def notebook_code(path: Path) -> str:
+    """The notebook's code cells as one Python source (IPython magics and shell lines left out)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    lines = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        lines += [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    return "\n".join(lines)
+
+
+def notebook_deps(notebook: Path, src: Path) -> list[Path]:
+    """The package source files ``notebook`` depends on."""
+    tree = ast.parse(notebook_code(notebook), filename=str(notebook))
+    return closure(src, imported_modules(tree))
+
+
+def make_fragment(notebooks: Iterable[Path], src: Path, root: Path) -> str:
+    """The ``build/deps.mk`` text: one ``NB_DEPS_<notebook stem>`` variable per notebook."""
+    out = ["# written by `python -m civicposts deps` from the notebooks' imports; do not edit"]
+    for nb in sorted(notebooks):
+        deps = " ".join(str(p.relative_to(root)) for p in notebook_deps(nb, src))
+        out.append(f"NB_DEPS_{nb.stem} := {deps}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,61 @@
+"""Notebook prerequisites derived from imports (civicposts.deps), and the Makefile using them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from civicposts import deps
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+
+
+def _write(root: Path, rel: str, text: str) -> None:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+
+
+def test_closure_follows_relative_function_level_and_package_imports(tmp_path):
+    _write(tmp_path, "civicposts/__init__.py", "")
+    _write(tmp_path, "civicposts/a.py", "from . import b\n\ndef f():\n    from .sub import c\n")
+    _write(tmp_path, "civicposts/b.py", "import json\n")
+    _write(tmp_path, "civicposts/sub/__init__.py", "from ..d import x\n")
+    _write(tmp_path, "civicposts/sub/c.py", "")
+    _write(tmp_path, "civicposts/d.py", "x = 1\n")
+    _write(tmp_path, "civicposts/unused.py", "")
+    got = {p.relative_to(tmp_path).as_posix() for p in deps.closure(tmp_path, ["civicposts.a"])}
+    assert got == {"civicposts/__init__.py", "civicposts/a.py", "civicposts/b.py", "civicposts/sub/__init__.py",
+                   "civicposts/sub/c.py", "civicposts/d.py"}
+
+
+def test_every_module_a_notebook_imports_is_among_its_prerequisites():
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        got = {p.relative_to(ROOT).as_posix() for p in deps.notebook_deps(nb, SRC)}
+        code = deps.notebook_code(nb)
+        named = set(re.findall(r"^\s*from (civicposts(?:\.\w+)*) import", code, re.M))
+        named |= {f"civicposts.{m.strip()}" for line in re.findall(r"^\s*from civicposts import (.+)$", code, re.M)
+                  for m in line.split(",")}
+        for module in named:
+            path = deps._module_file(SRC, module)
+            if path is not None:
+                assert path.relative_to(ROOT).as_posix() in got, (nb.name, module)
+        assert "src/civicposts/config.py" in got, nb.name  # every notebook sets itself up through config
+
+
+def test_the_makefile_takes_each_notebooks_modules_from_deps_mk():
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rules = re.findall(r"^\$\(NBOUT\)/(\w+)\.ipynb.*?\n(?=\t)", make, re.M | re.S)
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(rules) == notebooks
+    for stem in notebooks:
+        rule = re.search(rf"^\$\(NBOUT\)/{stem}\.ipynb(.*?)\n\t\$\(CLI\)", make, re.M | re.S).group(1)
+        assert f"$(NB_DEPS_{stem})" in rule, stem
+        assert ".py" not in rule, f"{stem}: a module typed by hand in its rule"
+
+
+def test_the_fragment_names_one_variable_per_notebook():
+    text = deps.make_fragment(sorted((ROOT / "notebooks").glob("*.ipynb")), SRC, ROOT)
+    names = re.findall(r"^NB_DEPS_(\w+) :=", text, re.M)
+    assert names == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
