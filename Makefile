@@ -21,8 +21,6 @@ endif
 STUDY   ?= config/study.yaml
 SET     ?=
 PARAMS  := build/study.json
-REPORTS := reports
-NBOUT   := $(REPORTS)/notebooks
 CLI     := $(PY) -m civicposts
 export PYTHONHASHSEED := 0
 # This tree's own package, also for notebook kernels (a copy being verified must not import another checkout's).
@@ -30,17 +28,19 @@ export PYTHONPATH := $(CURDIR)/src
 export SOURCE_DATE_EPOCH ?= 1614384000
 
 PKG     := src/civicposts
-PAPER   := $(wildcard data/raw/paper/*)
-INTERVIEW := data/raw/paper/interview.csv
-# Every notebook also depends on the runner that executes it (its own modules come from build/deps.mk).
-DEPS    := $(PARAMS) $(ENV_OK) $(PKG)/run.py
-PROC    := data/processed
-# Corpus inputs: every file below the paths the study config names (build/study.mk, written with the parameters).
+# The study's inputs (corpus, paper facts, interview, codebook, coder folders, adjudications, and the
+# PROVENANCE.yaml markers that say whether they are real): variables in build/study.mk, written from the
+# study configuration with the parameters.
 -include build/study.mk
+# Each study builds into its own folders (processed_dir, reports_dir in its configuration).
+PROC    := $(or $(PROCESSED_DIR),data/processed)
+REPORTS := $(or $(REPORTS_DIR),reports)
+NBOUT   := $(REPORTS)/notebooks
 CORPUS  := $(shell find $(CORPUS_INPUTS) -type f 2>/dev/null | LC_ALL=C sort)
-CODEBOOK:= data/raw/coding/codebook.yaml
-CODERS  := $(wildcard data/raw/demo/coding/*.jsonl data/raw/coding/*.jsonl coding/*.jsonl)
-ADJUD   := $(wildcard coding/adjudication.jsonl coding/adjudication.csv)
+PAPER   := $(if $(PAPER_DIR),$(wildcard $(PAPER_DIR)/*))
+CODERS  := $(wildcard $(addsuffix /*.jsonl,$(CODING_DIRS)))
+ADJUD   := $(wildcard $(ADJUDICATION_FILES))
+DEPS    := $(PARAMS) $(ENV_OK) $(PKG)/run.py $(PROVENANCE_MARKERS)
 
 NOTEBOOKS := 00_paper_facts 01_clean_corpus 02_code_posts 03_code_interview 04_reliability 05_findings 06_start_here
 EXECUTED  := $(NOTEBOOKS:%=$(NBOUT)/%.ipynb)
@@ -109,7 +109,8 @@ $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reli
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
-		$(PROC)/posts.parquet $(INTERVIEW) $(CODEBOOK) $(NB_DEPS_05_findings)
+		$(PROC)/posts.parquet $(PROC)/post_decisions.parquet $(PROC)/interview_decisions.parquet $(INTERVIEW) \
+		$(CODEBOOK) $(NB_DEPS_05_findings)
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/coding_sample.parquet $(CODEBOOK) \
@@ -121,7 +122,7 @@ $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/codi
 $(HTML) $(INDEX) &: $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/run.py $(PKG)/cli/build.py $(ENV_OK)
 	$(CLI) html $(EXECUTED) --params $(PARAMS)
 
-$(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py data/raw/paper/citation.yaml \
+$(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py $(PAPER) \
 		$(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
 	$(CLI) pdf --params $(PARAMS)
 

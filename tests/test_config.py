@@ -15,8 +15,8 @@ def test_load_study_defaults(root):
 
 
 def test_overrides_are_typed_and_validated(root):
-    p = config.load_study(root / "config/study.yaml", config.parse_overrides("bootstrap_seed=7 corpus_fictional=false"))
-    assert p["bootstrap_seed"] == 7 and p["corpus_fictional"] is False
+    p = config.load_study(root / "config/study.yaml", config.parse_overrides("bootstrap_seed=7 quarantine=true"))
+    assert p["bootstrap_seed"] == 7 and p["quarantine"] is True
     with pytest.raises(ConfigError, match="nosuchkey"):
         config.load_study(root / "config/study.yaml", {"nosuchkey": 1})
     with pytest.raises(ConfigError, match="key=value"):
@@ -51,18 +51,20 @@ def test_the_study_is_typed_with_defaults(root, tmp_path):
     minimal.write_text("corpus_inputs: data/raw/mine\nperiod_start: 2021-01-01\n")
     s = config.load_study(minimal)
     assert s.corpus_inputs == ("data/raw/mine",) and s.period_start == "2021-01-01"  # YAML date read as text
-    assert s.corpus_fictional is False and s.pseudonym_demo_key is False  # real data is the safe default
+    assert s.pseudonym_demo_key is False and s.paper_dir == "" and s.interview_inputs == ()  # nothing assumed
     assert s["corpus_inputs"] == ["data/raw/mine"] and s.as_params()["study_config"] == str(minimal)
 
 
 @pytest.mark.parametrize("text, message", [
     ("sample_n: many\n", "'sample_n' must be a whole number"),
-    ("corpus_fictional: 'yes'\n", "'corpus_fictional' must be true or false"),
+    ("quarantine: 'yes'\n", "'quarantine' must be true or false"),
+    ("corpus_fictional: true\n", "no longer a study parameter: whether the corpus is fictional is read from a "
+                                  "PROVENANCE.yaml"),
+    ("sample_n: most\n", "'sample_n' must be a whole number of posts, a fraction such as 0.1, or 'all'"),
     ("allowlist: {a: 1}\n", "'allowlist' must be a list of strings"),
     ("sampel_n: 3\n", "'sampel_n' is not a study parameter"),
     ("period_start: 2021-03-01\nperiod_end: 2021-02-01\n", "period_end 2021-02-01 is before period_start"),
     ("timezone: Mars/Olympus\n", "'timezone' 'Mars/Olympus' is not an IANA time zone"),
-    ("sample_n: 10\noverlap_n: 20\n", "overlap_n 20 is larger than sample_n 10"),
 ])
 def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
     f = tmp_path / "study.yaml"

@@ -52,7 +52,9 @@ def test_post_table_schema_and_dtypes():
 
 
 def test_empty_folder_gives_empty_typed_tables(tmp_path):
-    result = ig.ingest(tmp_path)
+    with pytest.raises(InputError, match="nothing could be read"):
+        ig.ingest(tmp_path)  # an empty result from unreadable input is an error, not a success
+    result = ig.ingest(tmp_path, allow_empty=True)
     assert len(result.posts) == 0 and list(result.posts.columns) == ig.POST_COLUMNS
     assert str(result.posts["posted_at"].dtype) == "datetime64[ns, UTC]"
     assert list(result.report.columns) == ig.REPORT_COLUMNS
@@ -320,7 +322,9 @@ def test_missing_path_and_unsupported_explicit_file(tmp_path):
     weird.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="unrecognised CSV layout"):
         ig.ingest(weird)
-    assert len(ig.read_posts(tmp_path)) == 0  # found by traversal: ignored, not an error
+    with pytest.raises(InputError, match="nothing could be read") as info:
+        ig.read_posts(tmp_path)  # found by traversal: skipped, and a folder of nothing readable is an error
+    assert "notes.md" in str(info.value) and "other.csv: unrecognised CSV layout" in str(info.value)
 
 
 def test_concatenated_xz_streams_and_bad_types(tmp_path):
@@ -450,7 +454,50 @@ def test_every_registered_format_declares_what_the_driver_needs():
 def test_unreadable_files_are_listed_with_why(tmp_path):
     (tmp_path / "notes.md").write_text("x")
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
-    result = ig.ingest(tmp_path)
+    result = ig.ingest(tmp_path, allow_empty=True)
     reasons = {Path(p).name: why for p, why in result.skipped}
     assert set(reasons) == {"notes.md", "other.csv"}
     assert "unrecognised CSV layout" in reasons["other.csv"] and "not a supported input" in reasons["notes.md"]
+
+
+# ---------------------------------------------------------------- a researcher's own table
+
+def test_a_table_with_other_column_names_through_a_mapping(tmp_path):
+    table = tmp_path / "my_posts.csv"
+    table.write_text("Username,Date,Caption,Suka\n"
+                     "@Warga.A,2021-03-01T08:00:00+07:00,Jalan rusak di depan pasar,12\n"
+                     "warga.b,,\"Banjir lagi \"\"di lorong\"\"\nsetelah hujan\",3\n"
+                     "warga.c,2021-03-02T09:00:00+07:00,,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unrecognised CSV layout"):
+        ig.ingest(table)
+    mapping = "caption=Caption,account=Username,posted_at=Date,likes=Suka"
+    with pytest.raises(InputError) as info:
+        ig.ingest(table, columns=mapping)
+    # the bad record starts on line 5: the record before it spans lines 3 and 4
+    assert info.value.record == "line 5" and "'x' is not an integer" in info.value.problem
+    result = ig.ingest(table, columns=mapping, quarantine=True)
+    posts = result.posts.set_index("account")
+    assert list(posts.index) == ["warga.a", "warga.b"]
+    assert posts.loc["warga.b", "caption"] == 'Banjir lagi "di lorong"\nsetelah hujan'
+    assert pd.isna(posts.loc["warga.b", "posted_at"]) and "posted_at" in posts.loc["warga.b", "missing_fields"]
+    assert all(i.startswith("row:") for i in posts["post_id"])
+    again = ig.ingest(table, columns=mapping, quarantine=True).posts
+    assert list(again["post_id"]) == list(result.posts["post_id"])  # ids derived from content, stably
+    assert list(result.quarantine["record"]) == ["line 5"]
+    check_reconciles(result)
+
+
+def test_an_xlsx_table_and_a_bad_mapping(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Teks", "Akun", "Tanggal"])
+    ws.append(["Sampah menumpuk", "warga.d", "2021-03-03T10:00:00+07:00"])
+    wb.save(tmp_path / "sheet.xlsx")
+    posts = ig.read_posts(tmp_path, columns={"caption": "Teks", "account": "Akun", "posted_at": "Tanggal"})
+    assert list(posts["caption"]) == ["Sampah menumpuk"] and list(posts["source_format"]) == ["mapped-table"]
+    with pytest.raises(InputError, match="not post fields"):
+        ig.ingest(tmp_path, columns="text=Teks")
+    with pytest.raises(InputError, match="'caption' must name"):
+        ig.ingest(tmp_path, columns="account=Akun")

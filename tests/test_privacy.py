@@ -141,9 +141,14 @@ def test_digit_only_pseudonym_is_not_a_phone_number(tmp_path):
 
 
 def test_key_for_study(tmp_path):
-    assert P.key_for_study({"pseudonym_demo_key": True, "corpus_fictional": True}) == P.DEMO_KEY
-    with pytest.raises(ConfigError, match="real data"):
-        P.key_for_study({"pseudonym_demo_key": True, "corpus_fictional": False})
+    made_up, real = tmp_path / "demo" / "posts", tmp_path / "mine"
+    made_up.mkdir(parents=True)
+    real.mkdir()
+    (tmp_path / "demo" / "PROVENANCE.yaml").write_text("kind: fictional\nnote: test corpus\n")
+    assert P.key_for_study({"pseudonym_demo_key": True, "corpus_inputs": [str(made_up)]}) == P.DEMO_KEY
+    for inputs in ([str(real)], [str(made_up), str(real)], []):
+        with pytest.raises(ConfigError, match="real data"):
+            P.key_for_study({"pseudonym_demo_key": True, "corpus_inputs": inputs})
     k = P.key_for_study({"pseudonym_demo_key": False, "pseudonym_key_file": str(tmp_path / "s.key")})
     assert k != P.DEMO_KEY and (tmp_path / "s.key").exists()
 

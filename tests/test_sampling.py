@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicposts.errors import ConfigError, InputError
+from civicposts import sampling
 from civicposts.sampling import allocation, draw_sample, largest_remainder
 from civicposts.units import interview_units, post_units
 
@@ -224,3 +225,21 @@ def test_interview_units_from_the_shipped_interview_record():
     assert set(u["kind"]) <= {"verbatim", "paraphrase"} and "verbatim" in set(u["kind"])
     verb = u[u["kind"] == "verbatim"].iloc[0]
     assert verb["display_text"] == "[verbatim] " + verb["text"]
+
+
+@pytest.mark.parametrize("request_, available, overlap, expected, n_notes", [
+    (200, 165, 60, (165, 60), 1),
+    (50, 165, 60, (50, 50), 1),
+    ("all", 40, 10, (40, 10), 0),
+    (0.1, 165, 5, (16, 5), 1),
+    (0, 0, 0, (0, 0), 0),
+])
+def test_the_sample_size_fits_the_corpus(request_, available, overlap, expected, n_notes):
+    size = sampling.sample_size(request_, available, overlap)
+    assert (size.n, size.overlap_n) == expected and len(size.notes) == n_notes
+
+
+def test_an_impossible_sample_request_is_named():
+    for bad in ("most", 1.5, -3, True):
+        with pytest.raises(ConfigError):
+            sampling.sample_size(bad, 10, 0)

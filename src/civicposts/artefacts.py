@@ -48,9 +48,13 @@ def _label_name(name: str, fictional: bool) -> str:
 
 
 def _label_caption(caption: str, fictional: bool, simulated: bool = False) -> str:
-    if simulated and "simulated" not in caption.lower():
+    """The caption with its label in front: the label depends on the data, not on the caption's words."""
+    for prefix in (SIMULATED_CAPTION, FICTIONAL_CAPTION):
+        if caption.startswith(prefix):
+            caption = caption[len(prefix):]
+    if simulated:
         return SIMULATED_CAPTION + caption
-    if fictional and "fictional" not in caption.lower():
+    if fictional:
         return FICTIONAL_CAPTION + caption
     return caption
 
@@ -149,7 +153,8 @@ def save_processed(df: pd.DataFrame, path: str | Path, *, function: Callable[...
     if csv_copy:
         flat = df.copy()
         for col in flat.columns:
-            if flat[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            # a Python loop, not Series.map: .any() on an empty datetime column raises in pandas 3
+            if any(isinstance(v, (list, tuple)) for v in flat[col]):
                 flat[col] = flat[col].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
         written.append(write_csv(path.with_suffix(".csv"), flat, bom=True))
     record_provenance(written, function=function, inputs=inputs, fictional=fictional, notebook=notebook)

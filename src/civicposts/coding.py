@@ -98,7 +98,7 @@ def make_record(codebook: Codebook, coder: str, unit_id: str, unit_type: str, va
                              record=record)
     if relation is not None and relation["target"] == unit_id:
         raise InputError(where, f"unit {unit_id!r} cannot follow up itself", record)
-    return {
+    rec = {
         "unit_id": unit_id,
         "unit_type": unit_type,
         "variable": variable,
@@ -109,6 +109,11 @@ def make_record(codebook: Codebook, coder: str, unit_id: str, unit_type: str, va
         "relation": None if relation is None else {"type": relation["type"], "target": relation["target"]},
         "codebook_version": codebook.version,
     }
+    # The same check every reader applies: nothing is written that a reader would refuse.
+    problem = schema.coding_record_problem(rec)
+    if problem is not None:
+        raise InputError(where, problem, record)
+    return rec
 
 
 def encode_record(rec: dict[str, Any]) -> bytes:
@@ -314,7 +319,7 @@ def _read_fast(path_s: str, data: bytes) -> pd.DataFrame | None:
     return df[HISTORY_COLUMNS]
 
 
-def _coder_files(items: Iterable[str | Path]) -> list[Path]:
+def _coder_files(items: Iterable[str | Path], missing_ok: bool = False) -> list[Path]:
     files: list[Path] = []
     for item in items:
         p = Path(item)
@@ -322,15 +327,19 @@ def _coder_files(items: Iterable[str | Path]) -> list[Path]:
             files.extend(sorted(p.glob("*.jsonl")))
         elif p.exists():
             files.append(p)
+        elif missing_ok and not p.suffix:
+            log.info("%s: no coder folder yet (nobody has coded in it)", p)
         else:
             raise InputError(p, "coder file or folder not found")
     return files
 
 
-def load_history(*dirs_or_files: str | Path) -> pd.DataFrame:
+def load_history(*dirs_or_files: str | Path, missing_ok: bool = False) -> pd.DataFrame:
     """All coding lines from coder files and folders of ``*.jsonl`` files (sorted by file name),
-    concatenated in file and line order. Same columns as :func:`read_coder_file`."""
-    frames = [read_coder_file(f) for f in _coder_files(dirs_or_files)]
+    concatenated in file and line order. Same columns as :func:`read_coder_file`. With
+    ``missing_ok`` a folder that does not exist yet is a folder with no coder file (a named file
+    that does not exist is still an error)."""
+    frames = [read_coder_file(f) for f in _coder_files(dirs_or_files, missing_ok)]
     frames = [f for f in frames if len(f)]
     if not frames:
         return _empty_history()

@@ -2,7 +2,7 @@
 
 ``load_study`` reads ``config/study.yaml`` (or another file) and applies
 ``key=value`` overrides; values in overrides are parsed as YAML scalars, so
-``bootstrap_seed=7`` is an integer and ``corpus_fictional=false`` a boolean.
+``bootstrap_seed=7`` is an integer and ``quarantine=true`` a boolean.
 Every key is a field of :class:`Study`, with its type and default; an unknown
 key, a value of the wrong type or an impossible value (a period that ends
 before it starts, an unknown time zone) is a :class:`ConfigError` naming the
@@ -32,16 +32,20 @@ from .errors import ConfigError
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Study(Mapping[str, Any]):
     """One study: what it has (corpus, coders, paper facts), how it is analysed, where results go."""
 
-    # what the study is
+    # what the study is (whether its data are real, fictional or simulated is read from the data's
+    # PROVENANCE.yaml markers, never set here: see civicposts.provenance)
     study_title: str = "civicposts study"
-    paper_account: str = "palembang.update"       # the account the paper studied (facts in paper_dir)
+    research_question: str = ""                   # shown at the top of the reports
+    paper_account: str = ""                       # the account a published paper studied (facts in paper_dir)
     corpus_account: str = ""                      # the collected account (empty: several, or unknown)
-    corpus_fictional: bool = False                # labels every artefact made from the corpus as fictional
     corpus_inputs: tuple[str, ...] = ()           # files and folders the collection tool wrote
+    table_columns: dict[str, str] = field(default_factory=dict)  # post field -> column of your own table
+    paper_dir: str = ""                           # a paper's facts to compare with (empty: none)
+    interview_inputs: tuple[str, ...] = ()        # interview records to code (empty: no interview)
     # cleaning
     quarantine: bool = False                      # set bad records aside and go on, instead of stopping
     remove_stopwords: bool = False
@@ -54,11 +58,11 @@ class Study(Mapping[str, Any]):
     pseudonym_demo_key: bool = False              # the public demo key: fictional corpora only
     # coding
     codebook_path: str = "data/raw/coding/codebook.yaml"
-    coding_dirs: tuple[str, ...] = ("coding",)
-    coding_simulated: bool = False                # labels post-coding artefacts as made by simulated coders
+    coding_dirs: tuple[str, ...] = ("coding",)   # every coder file in these folders is merged
+    coder_dir: str = "coding"                     # where the coding app writes this study's coder files
     coder: str = ""
-    sample_n: int = 200
-    overlap_n: int = 60
+    sample_n: int | float | str = 200             # posts to code: a number, a fraction of the corpus, or "all"
+    overlap_n: int = 60                           # of which every coder codes (clipped to the sample)
     adjudication_files: tuple[str, ...] = ("coding/adjudication.jsonl", "coding/adjudication.csv")
     student_coder: str = ""
     reference_coder: str = ""
@@ -68,7 +72,6 @@ class Study(Mapping[str, Any]):
     bootstrap_resamples: int = 1000
     # paths
     raw_dir: str = "data/raw"
-    paper_dir: str = "data/raw/paper"
     processed_dir: str = "data/processed"
     reports_dir: str = "reports"
     # where this study was read from (set by load_study)
@@ -100,6 +103,13 @@ class Study(Mapping[str, Any]):
 
 
 _FIELDS: dict[str, Any] = {}  # name -> declared type, filled below
+# Keys that were parameters once, with what replaced them (so an old study file gets a clear answer).
+RETIRED = {
+    "corpus_fictional": "whether the corpus is fictional is read from a PROVENANCE.yaml beside the data "
+                        "(civicposts.provenance); delete the line",
+    "coding_simulated": "whether coder files are simulated is read from a PROVENANCE.yaml beside them "
+                        "(civicposts.provenance); delete the line",
+}
 
 
 def _declared_types() -> dict[str, Any]:
@@ -109,10 +119,25 @@ def _declared_types() -> dict[str, Any]:
 
 def _coerce(key: str, value: Any, source: str) -> Any:
     """``value`` as the declared type of ``key``, or a ConfigError naming both."""
+    if key in RETIRED:
+        raise ConfigError(f"{source}: {key!r} is no longer a study parameter: {RETIRED[key]}")
     if key not in _FIELDS:
         raise ConfigError(f"{source}: {key!r} is not a study parameter; known parameters: {', '.join(_FIELDS)}")
     kind = _FIELDS[key]
     where = f"{source}: {key!r}"
+    if key == "sample_n":
+        return _sample_request(value, where)
+    if typing.get_origin(kind) is dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ConfigError(f"{where} must map post fields to column names, e.g. {{caption: Caption}}; found {value!r}")
+        from .ingest.table import parse_columns
+
+        try:
+            return parse_columns(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     if typing.get_origin(kind) is tuple:
         if value is None:
             return ()
@@ -138,6 +163,17 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     return value
 
 
+def _sample_request(value: Any, where: str) -> int | float | str:
+    """A sample size as a study may ask for it: a whole number, a fraction in (0, 1], or "all"."""
+    if isinstance(value, str) and value.strip().lower() == "all":
+        return "all"
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, float) and 0 < value <= 1:
+        return value
+    raise ConfigError(f"{where} must be a whole number of posts, a fraction such as 0.1, or 'all'; found {value!r}")
+
+
 def _check(s: Study) -> None:
     """Values that are of the right type but cannot be right."""
     src = s.study_config
@@ -155,11 +191,9 @@ def _check(s: Study) -> None:
     except Exception:
         raise ConfigError(f"{src}: 'timezone' {s.timezone!r} is not an IANA time zone such as Asia/Jakarta") \
             from None
-    for key in ("sample_n", "overlap_n", "bootstrap_resamples"):
+    for key in ("overlap_n", "bootstrap_resamples"):
         if getattr(s, key) < 0:
             raise ConfigError(f"{src}: {key!r} must not be negative")
-    if s.overlap_n > s.sample_n:
-        raise ConfigError(f"{src}: overlap_n {s.overlap_n} is larger than sample_n {s.sample_n}")
     object.__setattr__(s, "allowlist", tuple(sorted({a.lstrip("@").lower() for a in s.allowlist})))
 
 

@@ -45,3 +45,19 @@ def show_figure(meta: dict[str, Any], reports_dir: str | Path = "reports") -> No
     display(figure_bundle(png, f"{meta['label']}. {meta['caption']}"), raw=True)
     display(Markdown(f"**{meta['label']}.** {meta['caption']}  \n*Data: `{meta['name']}.csv`; "
                      f"made by `{meta['function']}`.*"))
+
+
+def notes(items: Any) -> None:
+    """Show what the run adjusted to fit the data (e.g. a sample clipped to the corpus) as a visible note."""
+    from IPython.display import Markdown, display
+
+    items = [str(i) for i in items]
+    if items:
+        display(Markdown("**Note.** " + " ".join(f"{i}." for i in items)))
+
+
+def absent(what: str, why: str) -> None:
+    """Say plainly that a part of the study has no data here, and why (instead of an empty result)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"**{what}: not in this study.** {why}"))

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +81,40 @@ def _packages() -> dict[str, str]:
     return {d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}
 
 
-def input_files(root: Path, params: dict[str, Any]) -> dict[str, str]:
-    """sha256 of every input: raw data, the study config, notebooks and package source."""
+def study_inputs(params: Mapping[str, Any]) -> list[str]:
+    """The data a study reads, as named by its configuration: corpus, paper facts, interview records,
+    codebook, coder folders, adjudication files, and the PROVENANCE.yaml markers that label them."""
+    from .provenance import provenance_of
+
+    named = [*(params.get("corpus_inputs") or []), *(params.get("interview_inputs") or []),
+             *(params.get("coding_dirs") or []), params.get("coder_dir") or "",
+             *(params.get("adjudication_files") or []), params.get("paper_dir") or "",
+             params.get("codebook_path") or ""]
+    named = [str(n) for n in named if n]
+    markers = {m for n in named if (m := provenance_of(n).marker)}
+    return sorted(set(named) | markers)
+
+
+def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
+    """sha256 of every input: the study's data (see :func:`study_inputs`), the study config, the
+    notebooks, the package source and the lock."""
     files: list[Path] = []
-    for folder in ("data/raw", "notebooks", "src/civicposts"):
-        base = root / folder
-        if base.exists():
+    folders = [*study_inputs(params), "notebooks", "src/civicposts"]
+    for folder in folders:
+        base = Path(folder) if Path(folder).is_absolute() else root / folder
+        if base.is_file():
+            files.append(base)
+        elif base.is_dir():
             files += [p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                       and not p.name.startswith(".")]
     files.append(root / params.get("study_config", "config/study.yaml"))
     files.append(root / "requirements.lock")
-    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(set(files)) if p.exists()}
+
+    def name(p: Path) -> str:
+        p = p.resolve()
+        return p.relative_to(root.resolve()).as_posix() if p.is_relative_to(root.resolve()) else str(p)
+
+    return {name(p): sha256_file(p) for p in sorted(set(files)) if p.exists()}
 
 
 def _sidecar_index(reports_dir: Path) -> dict[str, dict[str, Any]]:
@@ -104,6 +128,18 @@ def _sidecar_index(reports_dir: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+# What a build writes below its reports folder; anything else there (another study's reports_dir nested
+# inside, e.g. reports/my_study/) belongs to someone else and is not in this manifest.
+REPORT_SUBDIRS = ("notebooks", "figures", "tables")
+
+
+def _own_output(base: Path, path: Path, is_reports: bool) -> bool:
+    parts = path.relative_to(base).parts
+    if len(parts) == 1:
+        return True
+    return parts[0] in REPORT_SUBDIRS if is_reports else parts[0] == ".provenance" and len(parts) == 2
+
+
 def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, Any]:
     """The manifest of everything under the reports and processed-data folders."""
     root = Path(root)
@@ -113,7 +149,7 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
     sidecars = _sidecar_index(reports)
     artefacts = []
     for base in (reports, processed):
-        for p in sorted(x for x in base.rglob("*") if x.is_file()):
+        for p in sorted(x for x in base.rglob("*") if x.is_file() and _own_output(base, x, base == reports)):
             if p.name in SKIP_NAMES or p.suffix in SKIP_SUFFIXES or p.name.startswith(".") \
                     or p.name.endswith(".failed.ipynb"):
                 continue

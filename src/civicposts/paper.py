@@ -7,6 +7,7 @@ data in the kit; everything else in the default run is fictional.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -27,13 +28,14 @@ _REQUIRED = {
 }
 
 
-def _read(paper_dir: str | Path, name: str) -> pd.DataFrame:
+def _read(paper_dir: str | Path, name: str, layout: str | None = None) -> pd.DataFrame:
     path = Path(paper_dir) / name
+    layout = layout or name
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, "file not found (the paper's facts must be under data/raw/paper/)") from None
-    missing = [c for c in _REQUIRED[name] if c not in df.columns]
+    missing = [c for c in _REQUIRED[layout] if c not in df.columns]
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(missing)}")
     for col in ("paper_section", "source", "source_cited_by_paper", "value", "text"):
@@ -60,10 +62,11 @@ def load_background(paper_dir: str | Path) -> pd.DataFrame:
     return df
 
 
-def load_interview(paper_dir: str | Path) -> pd.DataFrame:
-    """The interview record: verbatim quote(s) and paraphrased statements, each marked."""
-    path = Path(paper_dir) / INTERVIEW
-    df = _read(paper_dir, INTERVIEW)
+def read_interview(path: str | Path) -> pd.DataFrame:
+    """One interview record in the kit's layout (segment_id, interview_date, speaker, speaker_role, kind
+    verbatim|paraphrase, language, text, paper_section, source): quotes and paraphrases, each marked."""
+    path = Path(path)
+    df = _read(path.parent, path.name, INTERVIEW)
     bad = sorted(set(df["kind"]) - {"verbatim", "paraphrase"})
     if bad:
         raise InputError(path, f"'kind' must be verbatim or paraphrase, found {bad}")
@@ -71,6 +74,19 @@ def load_interview(paper_dir: str | Path) -> pd.DataFrame:
         dup = df.loc[df["segment_id"].duplicated(), "segment_id"].iloc[0]
         raise InputError(path, f"duplicate segment_id {dup!r}")
     return df
+
+
+def load_interviews(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """Every interview record a study names, one table (no rows, same columns, when it names none)."""
+    frames = [read_interview(p) for p in paths]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in _REQUIRED[INTERVIEW]})
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_interview(paper_dir: str | Path) -> pd.DataFrame:
+    """The paper's interview record (``<paper_dir>/interview.csv``)."""
+    return read_interview(Path(paper_dir) / INTERVIEW)
 
 
 def load_citation(paper_dir: str | Path) -> dict[str, str]:

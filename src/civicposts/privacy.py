@@ -29,8 +29,9 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -79,16 +80,22 @@ def load_or_create_key(path: str | Path) -> bytes:
     return key
 
 
-def key_for_study(params: dict) -> bytes:
+def key_for_study(params: Mapping[str, Any]) -> bytes:
     """The pseudonymization key for a study configuration.
 
-    ``pseudonym_demo_key: true`` gives the public ``DEMO_KEY`` and is refused unless
-    ``corpus_fictional`` is true; otherwise the key file ``pseudonym_key_file`` is read or created.
+    ``pseudonym_demo_key: true`` gives the public ``DEMO_KEY`` and is refused unless every corpus
+    input is fictional by its provenance (a ``PROVENANCE.yaml`` marker, see
+    :mod:`civicposts.provenance`); otherwise the key file ``pseudonym_key_file`` is read or created.
     """
+    from .provenance import provenance_of
+
     if params.get("pseudonym_demo_key"):
-        if not params.get("corpus_fictional"):
-            raise ConfigError("pseudonym_demo_key is true but corpus_fictional is false: the public demo key "
-                              "must never pseudonymize real data; set pseudonym_demo_key=false")
+        inputs = list(params.get("corpus_inputs") or [])
+        real = [str(p) for p in inputs if not provenance_of(p).made_up]
+        if not inputs or real:
+            raise ConfigError("pseudonym_demo_key is true but the corpus is not fictional by its provenance "
+                              f"({', '.join(real) or 'no corpus inputs'} carry no PROVENANCE.yaml saying so): the "
+                              "public demo key must never pseudonymize real data; set pseudonym_demo_key: false")
         return DEMO_KEY
     path = params.get("pseudonym_key_file")
     if not path:

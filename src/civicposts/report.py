@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +55,28 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def read_table_csv(path: Path) -> pd.DataFrame:
+    """A saved table as text cells; a table saved with no rows and no columns is an empty frame."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
 def _typst_table(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[str, str]:
     """A typst table of ``df`` (at most MAX_PDF_ROWS rows, ``columns`` only) and a note on what was left out."""
+    if df.columns.empty:
+        return "text(style: \"italic\")[No rows yet.]", ""
     shown = df.head(MAX_PDF_ROWS)
     left_out = []
-    if columns:
+    if columns and any(c in shown.columns for c in columns):  # a status table has none of them
         left_out = [c for c in shown.columns if c not in columns]
         shown = shown[[c for c in columns if c in shown.columns]]
     # text-heavy columns share the free width; short ones take what they need
     widths = ", ".join("1fr" if shown[c].astype(str).str.len().max() > 28 else "auto" for c in shown.columns)
     head = "table.header(" + ", ".join(f"[#strong({_t(c)})]" for c in shown.columns) + ")"
     cells = ", ".join(f"[#{_t(_fmt(v))}]" for row in shown.itertuples(index=False) for v in row)
-    notes = []
+    notes = [] if len(df) else ["No rows yet."]
     if len(df) > MAX_PDF_ROWS:
         notes.append(f"First {MAX_PDF_ROWS} of {len(df)} rows.")
     if left_out:
@@ -79,12 +90,47 @@ def _figure_number(label: str) -> str:
     return label.replace("Figure", "").replace("Table", "").strip()
 
 
+def what_is_real(params: Mapping[str, Any], metas: list[dict[str, Any]]) -> list[str]:
+    """Sentences saying what in this build is real and what is made up, derived from the artefacts'
+    own labels and the inputs' provenance (PROVENANCE.yaml markers), never from fixed text."""
+    from .provenance import describe
+
+    made_up = [m for m in metas if m.get("fictional")]
+    corpus = describe(params.get("corpus_inputs") or [])
+    kinds = {row["kind"] for row in corpus}
+    out = []
+    inputs = ", ".join(params.get("corpus_inputs") or []) or "none"
+    if kinds == {"real"}:
+        out.append(f"The corpus ({inputs}) is collected data: it carries no PROVENANCE.yaml marking it as made up.")
+    elif kinds:
+        notes = "; ".join(r["note"] for r in corpus if r["kind"] != "real")
+        out.append(f"The corpus ({inputs}) is made up: {notes}.")
+    if made_up:
+        out.append(f"{len(made_up)} of {len(metas)} artefacts are made from fictional data or simulated coders and are "
+                   "marked so in their file names and captions: they demonstrate the method and are not findings.")
+    else:
+        out.append(f"None of the {len(metas)} artefacts is made from fictional data or simulated coders.")
+    if params.get("paper_dir"):
+        out.append(f"The facts of the paper this study compares with ({params['paper_dir']}) are real, each cited "
+                   "to the paper's section.")
+    else:
+        out.append("The study compares with no published paper's facts.")
+    return out
+
+
 def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
     """The typst source of the reproduction report."""
     from . import paper
 
-    cit = paper.load_citation(params["paper_dir"])
     metas = load_sidecars(reports_dir)
+    if params.get("paper_dir"):
+        cit = paper.load_citation(params["paper_dir"])
+        study_line = (f"*Study.* #{_t(paper.citation_text(cit))}\n\n*Method of the study.* #{_t(cit['method'])}.")
+    else:
+        study_line = f"*Study.* #{_t(params.get('study_title') or 'civicposts study')}"
+    if params.get("research_question"):
+        study_line += f"\n\n*Research question.* #{_t(params['research_question'])}"
+    real = " ".join(what_is_real(params, metas))
     rel = reports_dir.resolve().relative_to(root.resolve())
     parts = [f"""#set document(title: "civicposts reproduction report", author: "civicposts", date: none)
 #set page(paper: "a4", margin: 2.2cm, numbering: "1")
@@ -100,14 +146,9 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
 #align(center)[#text(size: 10pt)[Regenerated figures and tables for the study]]
 #v(0.5em)
 #block(inset: 8pt, stroke: 0.5pt, width: 100%)[
-*Study.* #{_t(paper.citation_text(cit))}
+{study_line}
 
-*Method of the study.* #{_t(cit['method'])}.
-
-*What is real here.* Only the paper's own facts (files in `data/raw/paper/`: the account snapshot, the
-background statistics it cites, and its interview record) are real; each is cited to the paper's section.
-Every artefact marked *fictional* or *simulated* is made from the kit's fictional demo corpus and simulated
-coders: it demonstrates the method and is *not* a finding of the paper.
+*What is real here.* #{_t(real)}
 ]
 """]
     parts.append("\n= Figures and tables\n")
@@ -120,7 +161,7 @@ coders: it demonstrates the method and is *not* a finding of the paper.
                 f"#figure(image({_t(img)}, width: 100%), caption: [#{_t(caption)}], "
                 f"supplement: [Figure], numbering: _ => {_t(number)})\n")
         else:
-            df = pd.read_csv(reports_dir / "tables" / f"{m['name']}.csv", dtype=str, keep_default_na=False)
+            df = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
             body, note = _typst_table(df, m.get("pdf_columns"))
             parts.append(
                 f"#figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
@@ -195,6 +236,8 @@ def write_index(params: dict[str, Any], root: str | Path = ".") -> Path:
                     f"</td><td>{thumb}{e(m['caption'])}<br><small>made by <code>{e(m['function'])}</code> in "
                     f"<code>{e(m['notebook'])}</code></small></td><td>{links}</td></tr>")
     nb_items = "".join(f'<li><a href="notebooks/{e(p.name)}">{e(p.stem)}</a></li>' for p in notebooks)
+    rq = params.get("research_question")
+    question = f"<br>Research question: {e(str(rq))}" if rq else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>civicposts reports</title>
 <style>
@@ -205,9 +248,9 @@ img{{max-width:260px;display:block;margin-bottom:.4em;border:1px solid #ddd}}
 .note{{border:1px solid #999;padding:.6em 1em;background:#f7f7f7}}
 </style></head><body>
 <h1>civicposts reports</h1>
-<p class="note">Only the paper's own facts (<code>data/raw/paper/</code>) are real. Artefacts marked
-<span class="tag">fictional</span> are made from the kit's fictional demo corpus or simulated coders and are
-<b>not</b> findings of the paper.</p>
+<p class="note"><b>{e(str(params.get("study_title") or "civicposts study"))}</b>{question}<br>
+{e(" ".join(what_is_real(params, metas)))} Artefacts marked <span class="tag">fictional</span> are made from
+fictional data or simulated coders.</p>
 <ul>
 <li><a href="{PDF_NAME}">Reproduction report (PDF)</a></li>
 <li><a href="manifest.json">Manifest</a>: sha256 of every artefact and input; check with <code>make verify</code></li>

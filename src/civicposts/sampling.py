@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,48 @@ def draw_sample(units: pd.DataFrame, n: int, *, overlap_n: int, seed: int,
     log.info("sample of %d from %d units in %d strata (seed %d); %d double-coded", len(sample), len(units),
              int((quotas > 0).sum()), seed, int(sample["overlap"].sum()))
     return sample
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """How many units to draw and double-code, and what was adjusted to fit the corpus (for the report)."""
+
+    n: int
+    overlap_n: int
+    notes: tuple[str, ...] = ()
+
+
+def sample_size(request: int | float | str, available: int, overlap_request: int) -> SampleSize:
+    """The sample size a study asks for, fitted to the ``available`` units.
+
+    ``request`` is a number of units, a fraction in (0, 1] of the corpus, or ``"all"``; a request
+    larger than the corpus is clipped to it, and an overlap larger than the sample to the sample,
+    each with a note saying so (never an error: a small corpus is still a study).
+    """
+    notes = []
+    if isinstance(request, str):
+        if request.strip().lower() != "all":
+            raise ConfigError(f"sample_n {request!r} is neither a number, a fraction nor 'all'")
+        n = available
+    elif isinstance(request, float):
+        if not 0 < request <= 1:
+            raise ConfigError(f"sample_n {request!r}: a fraction must be in (0, 1]")
+        n = int(round(request * available))
+        notes.append(f"sample_n {request:g} of {available} units gives {n}")
+    elif isinstance(request, (int, np.integer)) and not isinstance(request, bool) and request >= 0:
+        n = int(request)
+        if n > available:
+            notes.append(f"sample_n {n} is more than the {available} units in the corpus: all {available} are coded")
+            n = available
+    else:
+        raise ConfigError(f"sample_n must be a non-negative whole number, a fraction or 'all', got {request!r}")
+    overlap_n = int(overlap_request)
+    if overlap_n > n:
+        notes.append(f"overlap_n {overlap_n} is more than the sample of {n}: every sampled unit is double-coded")
+        overlap_n = n
+    for note in notes:
+        log.warning("sampling: %s", note)
+    return SampleSize(n, overlap_n, tuple(notes))
 
 
 def _stratum_key(df: pd.DataFrame, strata: Sequence[str]) -> pd.Series:

@@ -141,6 +141,8 @@ def coding_table_ok(tbl: Any) -> bool:
 
 def _column(values: Sequence[Any], dtype: str) -> Any:
     if dtype == "utc":
+        if any(v is None for v in values):  # e.g. a table with no time column: NaT, not an error
+            return pd.to_datetime(pd.array(list(values), dtype="Int64"), unit="ns", utc=True).as_unit("ns")
         return pd.to_datetime(np.array(values, dtype="int64"), unit="ns", utc=True).as_unit("ns")
     if dtype in ("list", "object"):
         arr = np.empty(len(values), dtype=object)

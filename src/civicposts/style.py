@@ -49,3 +49,18 @@ def hatch_bars(ax: "matplotlib.axes.Axes") -> None:
         for patch in container:
             patch.set_hatch(HATCHES[i % len(HATCHES)])
             patch.set_edgecolor("#333333")
+
+
+def no_data_figure(title: str, reason: str, *, figsize: tuple[float, float] = (10, 2.6)) -> "plt.Figure":
+    """A figure that says plainly that there is nothing to plot yet, and why (never a blank image)."""
+    import textwrap
+
+    apply()
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set_axis_off()
+    ax.text(0.5, 0.66, f"No data yet: {title}", ha="center", va="center", fontsize=13, fontweight="bold")
+    ax.text(0.5, 0.32, "\n".join(textwrap.wrap(reason, 100)), ha="center", va="center", fontsize=9,
+            color="#333333")
+    ax.add_patch(plt.Rectangle((0.01, 0.04), 0.98, 0.92, transform=ax.transAxes, fill=False,
+                               edgecolor="#555555", linestyle="--", linewidth=1))
+    return fig

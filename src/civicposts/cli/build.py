@@ -44,11 +44,38 @@ def params(argv: list[str]) -> int:
         return 2
     changed = write_text_if_changed(a.out, dumps_json(study.as_params()))
     if a.mk:
-        inputs = " ".join(shlex.quote(str(i)) for i in study.corpus_inputs)
-        write_text_if_changed(a.mk, f"# written by civicposts params from {a.study}\nCORPUS_INPUTS := {inputs}\n")
+        write_text_if_changed(a.mk, make_variables(study, a.study))
     if changed:
         print(f"civicposts: study parameters written to {a.out}", file=sys.stderr)
     return 0
+
+
+def make_variables(study: Any, source: str) -> str:
+    """The study's input files as Make variables (build/study.mk), so each rule's data
+    prerequisites come from the study configuration, not from the Makefile."""
+    from ..provenance import provenance_of
+
+    def words(items: Any) -> str:
+        return " ".join(shlex.quote(str(i)) for i in items)
+
+    decided_by = sorted({m for p in (*study.corpus_inputs, *study.coding_dirs, *study.interview_inputs)
+                         if (m := provenance_of(p).marker)})
+    root = Path.cwd().resolve()
+    markers = [str(Path(m).resolve().relative_to(root)) if Path(m).resolve().is_relative_to(root) else m
+               for m in decided_by]
+    lines = [
+        f"# written by `python -m civicposts params` from {source}; do not edit",
+        f"CORPUS_INPUTS := {words(study.corpus_inputs)}",
+        f"PAPER_DIR := {study.paper_dir}",
+        f"INTERVIEW := {words(study.interview_inputs)}",
+        f"CODEBOOK := {study.codebook_path}",
+        f"CODING_DIRS := {words(study.coding_dirs)}",
+        f"ADJUDICATION_FILES := {words(study.adjudication_files)}",
+        f"PROVENANCE_MARKERS := {words(markers)}",
+        f"PROCESSED_DIR := {study.processed_dir}",
+        f"REPORTS_DIR := {study.reports_dir}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def execute(argv: list[str]) -> int:

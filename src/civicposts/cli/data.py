@@ -28,13 +28,17 @@ def ingest(argv: list[str]) -> int:
     p.add_argument("--report-out", help="also write the per-source count table (.csv)")
     p.add_argument("--quarantine-out", help="where to write quarantined records (.csv); "
                                             "default <out stem>.quarantine.csv when --quarantine is given")
+    p.add_argument("--columns", default="", help="for your own CSV/XLSX tables: post field=column pairs, e.g. "
+                                                 "caption=Caption,account=Username,posted_at=Date")
+    p.add_argument("--account", default=None, help="the account of tables that have no account column")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     a = p.parse_args(argv)
     for out in filter(None, [a.out, a.comments_out, a.profiles_out]):
         if Path(out).suffix not in (".parquet", ".csv"):
             p.error(f"{out}: output must end in .parquet or .csv")
     try:
-        result = read_all(*a.paths, quarantine=a.quarantine, progress=not a.no_progress)
+        result = read_all(*a.paths, quarantine=a.quarantine, progress=not a.no_progress, columns=a.columns,
+                          account=a.account)
     except InputError as exc:
         log.error("%s", exc)
         return 2

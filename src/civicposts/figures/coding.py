@@ -63,6 +63,11 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
         "caption": picked["caption"].to_numpy(),
         "image": [next(iter(m), "") if m is not None else "" for m in picked.get("media_files", [[]] * len(picked))],
     })
+    if data.empty:
+        why = ("nothing has been coded yet (no coder files, or no decisions on the sample)" if final.empty else
+               f"no post's final post type is 'complaint' among the {final['unit_id'].nunique()} coded units "
+               "(agreed or adjudicated decisions only)")
+        return style.no_data_figure("citizens' complaint posts", why), data
     cols = 3
     rows = max(1, int(np.ceil(len(data) / cols)))
     fig, axes = plt.subplots(rows, cols, figsize=(10, 3.6 * rows))
@@ -116,6 +121,11 @@ def followup_timeline(pairs: pd.DataFrame, *, timezone: str = "Asia/Jakarta") ->
     """Follow-ups linked to the complaints they answer, on a timeline by topic, and the lag distribution."""
     style.apply()
     data = pairs[pairs["complaint_in_corpus"]].copy()
+    if data.empty:
+        why = ("no official follow-up post is linked to a complaint in the corpus in the final coded data set"
+               + (f" ({len(pairs)} link(s) point outside the corpus)" if len(pairs) else ""))
+        empty = data.drop(columns=["complaint_in_corpus"]).astype({"complaint_at": str, "followup_at": str})
+        return style.no_data_figure("follow-ups and the complaints they answer", why), empty
     topics = sorted(data["topic"].unique())
     ypos = {t: i for i, t in enumerate(topics)}
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, max(3.0, 0.45 * len(topics) + 1.8)),

@@ -60,6 +60,9 @@ def top_hashtags(clean_posts: pd.DataFrame, n: int = 20, *, analysed_only: bool 
     """Horizontal bars of the ``n`` most used hashtags (number of posts). Returns (fig, data)."""
     style.apply()
     data = top_terms(clean_posts, "hashtags", n=n, analysed_only=analysed_only)
+    if data.empty:
+        scope = "analysed " if analysed_only else ""
+        return style.no_data_figure("hashtags", f"none of the {scope}posts uses a hashtag"), data
     fig, ax = plt.subplots(figsize=(5.5, max(1.5, 0.22 * len(data) + 0.8)))
     ax.barh(range(len(data)), data["posts"], color=style.PALETTE[0])
     style.hatch_bars(ax)

@@ -39,6 +39,10 @@ def agreement_forest(table: pd.DataFrame, *, title: str | None = None) -> tuple[
         "verdict": table["verdict"].to_numpy(),
     })
     n = len(data)
+    if n == 0 or data["alpha"].isna().all():
+        why = ("no variable has agreement to show: " + (str(data["verdict"].iloc[0]) if n else
+               "the agreement table is empty (fewer than two coders coded the same units)"))
+        return style.no_data_figure("Krippendorff's alpha per variable and code", why), data
     fig, ax = plt.subplots(figsize=(6.3, max(1.6, 0.28 * n + 1.0)))
     finite = data[["alpha", "alpha_ci_low"]].stack()
     xmin = min(-0.1, float(finite.min()) - 0.05) if len(finite) else -0.1

@@ -38,11 +38,14 @@ Adding a format: write a module with a ``FORMATS`` tuple of
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import schema
+from ..errors import InputError
 from . import registry
 from .base import Bad, Extra, Folder, Format, Head, Row, Skip
 from .driver import IngestResult, collect, result_of
@@ -65,14 +68,29 @@ __all__ = [
 ]
 
 
-def ingest(*paths: str | Path, quarantine: bool = False, progress: bool = False) -> IngestResult:
+def ingest(*paths: str | Path, quarantine: bool = False, progress: bool = False,
+           columns: str | Mapping[str, str] | None = None, account: str | None = None,
+           allow_empty: bool = False) -> IngestResult:
     """Read every supported file under ``paths`` into posts, comments, profiles and a per-source report.
 
     Raises InputError on the first bad record unless ``quarantine`` is true,
     in which case bad records are listed in ``.quarantine`` instead.
-    ``progress`` shows a tqdm bar over files.
+    ``progress`` shows a tqdm bar over files. ``columns`` maps post fields to
+    the columns of a researcher's own table (see :mod:`civicposts.ingest.table`),
+    ``account`` is the account of tables that have no account column. Reading
+    nothing at all is an error naming every file skipped and why (an empty
+    result from unreadable input is not a success), unless ``allow_empty``.
     """
-    state = collect(paths, quarantine, progress)
+    from .table import parse_columns
+
+    try:
+        mapping = parse_columns(columns)
+    except ValueError as exc:
+        raise InputError("(column mapping)", str(exc)) from None
+    state = collect(paths, quarantine, progress, {"columns": mapping, "account": account})
+    if not allow_empty and not state.sources:
+        skipped = "; ".join(f"{p}: {why}" for p, why in state.skipped) or "no files in them"
+        raise InputError(", ".join(map(str, paths)), f"nothing could be read ({skipped})")
     for src in state.sources:
         if src.differed:
             log.info("%s: %d duplicate records differ from the copies kept (first by path, with as many "
@@ -84,19 +102,19 @@ def ingest(*paths: str | Path, quarantine: bool = False, progress: bool = False)
     return result
 
 
-def read_posts(*paths: str | Path, quarantine: bool = False) -> pd.DataFrame:
-    """The post table of everything under ``paths`` (see :func:`ingest`)."""
-    return ingest(*paths, quarantine=quarantine).posts
+def read_posts(*paths: str | Path, quarantine: bool = False, **options: Any) -> pd.DataFrame:
+    """The post table of everything under ``paths`` (see :func:`ingest` for ``options``)."""
+    return ingest(*paths, quarantine=quarantine, **options).posts
 
 
-def read_comments(*paths: str | Path, quarantine: bool = False) -> pd.DataFrame:
-    """The comment table of everything under ``paths`` (see :func:`ingest`)."""
-    return ingest(*paths, quarantine=quarantine).comments
+def read_comments(*paths: str | Path, quarantine: bool = False, **options: Any) -> pd.DataFrame:
+    """The comment table of everything under ``paths`` (see :func:`ingest` for ``options``)."""
+    return ingest(*paths, quarantine=quarantine, **options).comments
 
 
-def read_profiles(*paths: str | Path, quarantine: bool = False) -> pd.DataFrame:
-    """The profile table of everything under ``paths`` (see :func:`ingest`)."""
-    return ingest(*paths, quarantine=quarantine).profiles
+def read_profiles(*paths: str | Path, quarantine: bool = False, **options: Any) -> pd.DataFrame:
+    """The profile table of everything under ``paths`` (see :func:`ingest` for ``options``)."""
+    return ingest(*paths, quarantine=quarantine, **options).profiles
 
 
 def to_flat(df: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -87,6 +87,7 @@ class Head:
 
     path: str
     explicit: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)  # what the caller said (e.g. a column mapping)
     _raw: Any = field(default=_UNREAD, repr=False)
     _json: Any = field(default=_UNREAD, repr=False)
     _text: Any = field(default=_UNREAD, repr=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,14 +171,15 @@ def _unclaimed(state: State, path: str, explicit: bool) -> None:
 
 # --------------------------------------------------------------------------- one folder
 
-def _collect_folder(state: State, folder_path: str, entries: list[tuple[str, bool]], bar: Any) -> None:
+def _collect_folder(state: State, folder_path: str, entries: list[tuple[str, bool]], bar: Any,
+                    options: Mapping[str, Any]) -> None:
     folder = Folder(folder_path, frozenset(os.path.basename(f) for f, _ in entries))
     late = [f for f in registry.formats() if f.phase > 0]
     images: dict[str, list[str]] = {}
     first: list[Head] = []
     deferred: list[Head] = []
     for f, explicit in entries:
-        head = Head(f, explicit)
+        head = Head(f, explicit, options)
         name = head.name
         if name.lower().endswith(IMAGE_SUFFIXES):
             images.setdefault(os.path.splitext(name)[0], []).append(f)
@@ -234,7 +235,8 @@ def _attach_media(state: State, stem_to_post: dict[str, str], images: dict[str, 
             entry[0]["media_files"] = sorted(paths, key=lambda p: _media_sort_key(p, stem))
 
 
-def collect(paths: Iterable[str | Path], quarantine: bool, progress: bool) -> State:
+def collect(paths: Iterable[str | Path], quarantine: bool, progress: bool,
+            options: Mapping[str, Any] | None = None) -> State:
     """Read every file below ``paths`` into a State."""
     paths = tuple(paths)
     if not paths:
@@ -251,7 +253,7 @@ def collect(paths: Iterable[str | Path], quarantine: bool, progress: bool) -> St
         bar = tqdm(total=len(files), unit="file", desc="ingest", disable=None)
     try:
         for folder, entries in by_dir.items():
-            _collect_folder(state, folder, entries, bar)
+            _collect_folder(state, folder, entries, bar, options or {})
     finally:
         if bar is not None:
             bar.close()
@@ -266,7 +268,8 @@ def _rows(state: State, table: str) -> list[dict[str, Any]]:
 
 def result_of(state: State) -> IngestResult:
     """The typed tables of what was read (see :mod:`civicposts.schema`)."""
-    posts = sorted(_rows(state, "posts"), key=lambda r: (r["posted_at"], r["post_id"]))
+    # posts without a time (a table with no time column) sort last
+    posts = sorted(_rows(state, "posts"), key=lambda r: (r["posted_at"] is None, r["posted_at"] or 0, r["post_id"]))
     comments = sorted(_rows(state, "comments"), key=lambda r: (r["post_id"], r["posted_at"], r["comment_id"]))
     profiles = sorted(_rows(state, "profiles"), key=lambda r: r["account"])
     report = [{"source_file": s.path, "source_format": s.fmt, "read": s.read, "kept": s.kept,

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from . import apify, instaloader, table, zeeschuimer
 from .base import Format, Head
 
-# Apify first: its JSON array and JSON lines share suffixes with instaloader and Zeeschuimer files.
-_FORMATS: list[Format] = [*apify.FORMATS, *instaloader.FORMATS, *zeeschuimer.FORMATS, *table.FORMATS]
+# A table read through the researcher's column mapping first (it only claims files when a mapping is
+# given); then Apify, whose JSON array and JSON lines share suffixes with instaloader and Zeeschuimer files.
+_FORMATS: list[Format] = [table.MAPPED, *apify.FORMATS, *instaloader.FORMATS, *zeeschuimer.FORMATS,
+                          *table.FORMATS]
 
 
 def formats() -> tuple[Format, ...]:

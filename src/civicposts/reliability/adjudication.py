@@ -126,7 +126,10 @@ def read_adjudications(path: str | Path, *, codes: Mapping[str, Sequence[str]] |
             obj["record"] = i
             rows.append(obj)
     elif path.suffix.lower() == ".csv":
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:  # a sheet saved before anything was filled in: no decisions yet
+            raw = pd.DataFrame(columns=["unit_id", "variable", "codes", "reconciler", "reason"])
         if "codes" not in raw.columns and "decision" in raw.columns:
             raw = raw.rename(columns={"decision": "codes"})
             raw = raw[raw["codes"].str.strip() != ""]

@@ -68,3 +68,45 @@ def theme_frequencies(decisions: pd.DataFrame, codebook: Codebook, variable: str
         rows.append(row)
     return pd.DataFrame(rows, columns=["code", "label_en", "label_id", "n_units", "n_units_all_coders", "share_units",
                                        *[f"n_{c}" for c in coders]])
+
+
+def coding_status(sample: pd.DataFrame, decisions: pd.DataFrame, codebook: Codebook,
+                  unit_type: str = "post") -> pd.DataFrame:
+    """How far the coding of the sample has got, per coder, and whether agreement can be measured.
+
+    One row per coder with: units of the sample fully coded (every variable of the unit type),
+    units started, double-coded (overlap) units fully coded, and the coder file(s) the decisions
+    came from; then a row "all coders" counting the overlap units that at least two coders fully
+    coded, which agreement needs. With no coder yet, one row says "not coded yet".
+    """
+    needed = set(codebook.variables_for(unit_type))
+    in_sample = set(sample["unit_id"])
+    overlap = set(sample.loc[sample["overlap"], "unit_id"]) if "overlap" in sample.columns else set()
+    mine = decisions[decisions["unit_id"].isin(in_sample)] if len(decisions) else decisions
+    rows = []
+    full_by_coder: dict[str, set[str]] = {}
+    for coder, g in (mine.groupby("coder") if len(mine) else []):
+        have = g.groupby("unit_id")["variable"].agg(set)
+        full = {u for u, vs in have.items() if needed <= vs}
+        full_by_coder[coder] = full
+        rows.append({"coder": coder, "units_coded": len(full), "units_started": len(have),
+                     "overlap_coded": len(full & overlap), "sample_units": len(in_sample),
+                     "status": "complete" if len(full) == len(in_sample) else "in progress",
+                     "coder_files": ", ".join(sorted(set(g["source_file"].astype(str))))})
+    if not rows:
+        return pd.DataFrame([{"coder": "(none yet)", "units_coded": 0, "units_started": 0, "overlap_coded": 0,
+                              "sample_units": len(in_sample),
+                              "status": "not coded yet: no coder file holds decisions on the sample",
+                              "coder_files": ""}])
+    counts: dict[str, int] = {}
+    for full in full_by_coder.values():
+        for u in full & overlap:
+            counts[u] = counts.get(u, 0) + 1
+    shared = sum(1 for n in counts.values() if n >= 2)
+    agreement = (f"agreement measured on {shared} overlap units coded by 2 or more of {len(rows)} coders"
+                 if shared else f"agreement not measurable yet: needs 2 coders on the same overlap units "
+                                f"({len(rows)} coder{'s' if len(rows) != 1 else ''} so far)")
+    rows.append({"coder": "all coders", "units_coded": len(set().union(*full_by_coder.values())),
+                 "units_started": mine["unit_id"].nunique(), "overlap_coded": shared,
+                 "sample_units": len(in_sample), "status": agreement, "coder_files": ""})
+    return pd.DataFrame(rows)

@@ -31,7 +31,11 @@ def theme_exemplars(final: pd.DataFrame, posts: pd.DataFrame, codebook: Codebook
 
 def interview_themes(final: pd.DataFrame, interview: pd.DataFrame, codebook: Codebook,
                      variable: str = "interview_theme") -> pd.DataFrame:
-    """Per interview theme: the segments coded with it and their text, verbatim or paraphrase marked."""
+    """Per interview theme: the segments coded with it and their text, verbatim or paraphrase marked
+    (no rows when the codebook has no such variable)."""
+    columns = ["theme", "label", "segments", "supporting statements"]
+    if variable not in codebook.variables:
+        return pd.DataFrame(columns=columns)
     ex = _explode(final, variable)
     seg = interview.set_index("segment_id")
     labels = codebook.labels("en")
@@ -41,4 +45,4 @@ def interview_themes(final: pd.DataFrame, interview: pd.DataFrame, codebook: Cod
         quotes = [f"{u} ({seg.at[u, 'kind']}): {seg.at[u, 'text']}" for u in ids if u in seg.index]
         rows.append({"theme": code, "label": labels[(variable, code)], "segments": len(ids),
                      "supporting statements": " || ".join(quotes)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,95 @@
+"""Collections shaped like real tools' output, made by the tests themselves (all text invented here).
+
+Used by ``test_studies.py`` to build whole studies that are not the demo: an instaloader 4.13
+``--no-compress-json`` folder, a Zeeschuimer NDJSON export, and a folder saved without metadata
+(caption ``.txt`` files with ``_comments.json``). No file carries a PROVENANCE.yaml: to the kit they
+are a researcher's own collections, so their reports must say nothing fictional.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+CAPTIONS = [
+    "Jalan berlubang di depan pasar {n}, mohon diperbaiki pak. Sudah dua minggu begini #keluhan",
+    "Banjir lagi di lorong {n} setelah hujan semalam, warga minta saluran dibersihkan",
+    "Sampah menumpuk di TPS {n}, bau sekali. Tolong diangkut dinas terkait",
+    "Lampu jalan mati di simpang {n} sejak minggu lalu, rawan kecelakaan malam hari",
+    "Info: pasar murah di kelurahan {n} hari Sabtu pukul 08.00 WIB",
+    "Petugas sudah memperbaiki jalan di depan pasar {n}, terima kasih atas tindak lanjutnya",
+    "Macet parah di jembatan {n} pagi ini, ada perbaikan pipa air",
+    "Kegiatan gotong royong warga RT {n} membersihkan saluran air",
+]
+START = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc)
+
+
+def _when(i: int) -> datetime:
+    return START + timedelta(hours=37 * i)
+
+
+def _caption(i: int) -> str:
+    return CAPTIONS[i % len(CAPTIONS)].format(n=i + 1)
+
+
+def instaloader_413(folder: Path, account: str, n: int) -> Path:
+    """instaloader 4.13 with ``--no-compress-json``: ``<date>_UTC.json`` in the iPhone-era shape."""
+    out = folder / account
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        when = _when(i)
+        node = {"id": str(3000 + i), "shortcode": f"CIL{i:04d}x", "date": int(when.timestamp()),
+                "caption": _caption(i), "comments": i % 4, "likes": 10 + i, "is_video": False,
+                "__typename": "GraphImage",
+                "iphone_struct": {"user": {"username": account, "pk": "4242"}, "location": None}}
+        doc = {"node": node, "instaloader": {"version": "4.13.2", "node_type": "Post"}}
+        name = when.strftime("%Y-%m-%d_%H-%M-%S_UTC.json")
+        (out / name).write_text(json.dumps(doc, indent=4, sort_keys=True), encoding="utf-8")
+    return out
+
+
+def zeeschuimer(path: Path, account: str, n: int) -> Path:
+    """A Zeeschuimer NDJSON export (item-list shape inside the envelope)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for i in range(n):
+        when = _when(i)
+        data = {"code": f"CZS{i:04d}y", "pk": str(5000 + i), "taken_at": int(when.timestamp()),
+                "caption": {"text": _caption(i)}, "like_count": 5 + i, "comment_count": i % 3,
+                "media_type": 1, "user": {"username": account, "pk": "777"}, "location": None}
+        lines.append(json.dumps({"nav_index": str(i), "item_id": data["pk"], "timestamp_collected": 1617000000000,
+                                 "source_platform": "instagram.com", "source_platform_url":
+                                 f"https://www.instagram.com/{account}/", "data": data}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def captions_and_comments(folder: Path, account: str, n: int) -> Path:
+    """A folder saved without metadata: ``<date>_UTC.txt`` captions and ``<date>_UTC_comments.json``."""
+    out = folder / account
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        when = _when(i)
+        stem = when.strftime("%Y-%m-%d_%H-%M-%S_UTC")
+        (out / f"{stem}.txt").write_text(_caption(i) + "\n", encoding="utf-8")
+        comments = [{"id": 90000 + 10 * i + j, "created_at": int((when + timedelta(hours=j + 1)).timestamp()),
+                     "text": f"Betul, di sini juga sama ({j + 1})", "likes_count": j,
+                     "owner": {"id": str(600 + j), "username": f"warga.{j}"}, "answers": []}
+                    for j in range(i % 3)]
+        (out / f"{stem}_comments.json").write_text(json.dumps(comments, indent=4), encoding="utf-8")
+    return out
+
+
+def code_sample(store_dir: Path, codebook_path: Path, coder: str, unit_ids: list[str], *, flip: int = 0) -> None:
+    """A human coder's file for ``unit_ids``: every post variable coded (``flip`` units coded otherwise)."""
+    from civicposts.codebook import load_codebook
+    from civicposts.coding import CodingStore
+
+    store = CodingStore(store_dir, load_codebook(codebook_path))
+    for k, uid in enumerate(unit_ids):
+        other = k < flip
+        store.append(coder, uid, "post", "post_type", ["news" if other else "complaint"])
+        store.append(coder, uid, "post", "topic", ["waste" if other else "roads"])
+        store.append(coder, uid, "post", "gov_response", ["none"])
+        store.append(coder, uid, "post", "official_mentioned", ["none"])
