@@ -48,3 +48,21 @@ def test_a_committed_output_is_caught():
     for c in nb["cells"]:
         c.get("metadata", {}).pop("tags", None)
     assert "no cell tagged 'parameters'" in stored_problems(nb)
+
+
+def test_notebooks_round_trip_through_plain_text(root):
+    """tools/nbtext.py and tools/nbnew.py are inverses, so notebooks can be edited as text."""
+    import importlib.util
+    import json
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, root / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    nbtext, nbnew = load("nbtext"), load("nbnew")
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        again = nbnew.build(nbtext.to_text(nb), path.stem)
+        assert json.dumps(again, indent=1, ensure_ascii=False) + "\n" == path.read_text(encoding="utf-8"), path.name
