@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,9 +32,18 @@ def lines(tmp_path):
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_no_widget_library_is_needed(session):
-    assert "ipywidgets" not in sys.modules or session  # importing the session builds nothing
-    assert session.progress() == (0, 6) and session.index == 0
+def test_no_widget_library_is_needed(tmp_path):
+    """A session is plain state: building and using one never imports the widget library."""
+    import subprocess
+
+    code = ("import sys; from pathlib import Path; from tests.browser_helpers import CODEBOOK, make_post_units; "
+            "from civicposts.app.session import CodingSession; "
+            f"s = CodingSession(make_post_units(Path({str(tmp_path)!r}), with_images=False), CODEBOOK, "
+            f"Path({str(tmp_path)!r}) / 'coding', 'ana'); s.choose('post_type', 'news'); s.next(); "
+            "assert s.progress() == (0, 6) and s.index == 1; assert 'ipywidgets' not in sys.modules, 'imported'")
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
 
 
 def test_exclusive_code_and_the_other_codes_rule_each_other_out(session, tmp_path):

@@ -58,11 +58,9 @@ def make_variables(study: Any, source: str) -> str:
     def words(items: Any) -> str:
         return " ".join(shlex.quote(str(i)) for i in items)
 
-    decided_by = sorted({m for p in (*study.corpus_inputs, *study.coding_dirs, *study.interview_inputs)
-                         if (m := provenance_of(p).marker)})
-    root = Path.cwd().resolve()
-    markers = [str(Path(m).resolve().relative_to(root)) if Path(m).resolve().is_relative_to(root) else m
-               for m in decided_by]
+    # provenance_of names markers relative to the working folder already
+    markers = sorted({m for p in (*study.corpus_inputs, *study.coding_dirs, *study.interview_inputs)
+                      if (m := provenance_of(p).marker)})
     lines = [
         f"# written by `python -m civicposts params` from {source}; do not edit",
         f"CORPUS_INPUTS := {words(study.corpus_inputs)}",
