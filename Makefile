@@ -91,12 +91,13 @@ build/deps.mk: $(NB_SRC) $(PKG_PY)
 $(NBOUT)/00_paper_facts.ipynb: notebooks/00_paper_facts.ipynb $(DEPS) $(PAPER) $(NB_DEPS_00_paper_facts)
 	$(CLI) execute $< --params $(PARAMS)
 
-$(NBOUT)/01_clean_corpus.ipynb $(PROC)/posts.parquet &: notebooks/01_clean_corpus.ipynb $(DEPS) $(CORPUS) \
+$(NBOUT)/01_clean_corpus.ipynb $(PROC)/posts.parquet $(PROC)/comments.parquet &: notebooks/01_clean_corpus.ipynb $(DEPS) $(CORPUS) \
 		$(NB_DEPS_01_clean_corpus)
 	$(CLI) execute $< --params $(PARAMS)
 
-$(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/coding_sample.parquet &: \
-		notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet $(CODEBOOK) $(CODERS) $(NB_DEPS_02_code_posts)
+$(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/comment_decisions.parquet \
+		$(PROC)/coding_sample.parquet &: notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet \
+		$(PROC)/comments.parquet $(CODEBOOK) $(CODERS) $(NB_DEPS_02_code_posts)
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebooks/03_code_interview.ipynb \
@@ -104,12 +105,12 @@ $(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebook
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reliability.ipynb $(DEPS) \
-		$(PROC)/post_decisions.parquet $(PROC)/interview_decisions.parquet $(CODEBOOK) $(ADJUD) \
-		$(NB_DEPS_04_reliability)
+		$(PROC)/post_decisions.parquet $(PROC)/comment_decisions.parquet $(PROC)/interview_decisions.parquet \
+		$(CODEBOOK) $(ADJUD) $(NB_DEPS_04_reliability)
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
-		$(PROC)/posts.parquet $(PROC)/post_decisions.parquet $(PROC)/interview_decisions.parquet $(INTERVIEW) \
+		$(PROC)/posts.parquet $(PROC)/comments.parquet $(INTERVIEW) \
 		$(CODEBOOK) $(NB_DEPS_05_findings)
 	$(CLI) execute $< --params $(PARAMS)
 

@@ -81,15 +81,49 @@ def captions_and_comments(folder: Path, account: str, n: int) -> Path:
     return out
 
 
-def code_sample(store_dir: Path, codebook_path: Path, coder: str, unit_ids: list[str], *, flip: int = 0) -> None:
-    """A human coder's file for ``unit_ids``: every post variable coded (``flip`` units coded otherwise)."""
+def code_sample(store_dir: Path, codebook_path: Path, coder: str, unit_ids: list[str], *, flip: int = 0,
+                unit_type: str = "post") -> None:
+    """A human coder's file for ``unit_ids``: every variable of ``unit_type`` coded with its first code
+    (its second code on the first ``flip`` units, so two coders disagree there). Any codebook will do."""
     from civicposts.codebook import load_codebook
     from civicposts.coding import CodingStore
 
-    store = CodingStore(store_dir, load_codebook(codebook_path))
+    book = load_codebook(codebook_path)
+    store = CodingStore(store_dir, book)
     for k, uid in enumerate(unit_ids):
-        other = k < flip
-        store.append(coder, uid, "post", "post_type", ["news" if other else "complaint"])
-        store.append(coder, uid, "post", "topic", ["waste" if other else "roads"])
-        store.append(coder, uid, "post", "gov_response", ["none"])
-        store.append(coder, uid, "post", "official_mentioned", ["none"])
+        for vid in book.variables_for(unit_type):
+            codes = book.variables[vid].code_ids()
+            store.append(coder, uid, unit_type, vid, [codes[1] if k < flip else codes[0]])
+
+
+def _code(cid: str, en: str) -> dict:
+    return {"id": cid, "label_id": cid.replace("_", " "), "label_en": en, "definition": f"The unit is {en.lower()}.",
+            "use_when": f"It reads as {en.lower()}.", "not_when": "Another code fits better.",
+            "example": "FICTIONAL: invented for the test."}
+
+
+def own_codebook(path: Path) -> Path:
+    """A researcher's own codebook in Indonesian ids, with a comment variable: nothing of the kit's names."""
+    import yaml
+
+    def var(vid: str, unit_type: str, kind: str, en: str, codes: list[dict]) -> dict:
+        return {"id": vid, "unit_type": unit_type, "kind": kind, "label_id": vid, "label_en": en,
+                "description": f"{en} of the unit.", "codes": codes}
+
+    data = {
+        "version": "0.3", "title": "Kode warga kota",
+        "roles": {"post_kind": "jenis", "complaint": "aduan", "theme": "tema"},
+        "variables": [
+            var("jenis", "post", "single", "Kind of post",
+                [_code("aduan", "Complaint"), _code("kabar", "News"),
+                 {**_code("tindak_lanjut", "Follow-up"), "relation": "follows_up"}]),
+            var("tema", "post", "multi", "Theme", [_code("jalan", "Roads"), _code("banjir", "Floods"),
+                                                   _code("sampah", "Waste")]),
+            var("reaksi", "comment", "single", "Reaction in the comment",
+                [_code("dukung", "Supports the complaint"), _code("keluh", "Adds a complaint"),
+                 _code("jawab", "Official answer")]),
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -487,3 +487,30 @@ def test_a_papermill_run_builds_no_widgets_and_stores_no_unit_text(units, codebo
     assert "built: False" in text
     assert "application/vnd.jupyter.widget" not in text and "FICTIONAL: Kiriman warga" not in text
     assert not (tmp_path / "coding").exists()  # nothing written
+
+
+def test_a_comment_is_shown_under_its_post_and_takes_comment_variables(units, codebook, tmp_path):
+    import copy
+    import yaml
+
+    raw = yaml.safe_load(Path(CODEBOOK).read_text(encoding="utf-8"))
+    reply = copy.deepcopy(next(v for v in raw["variables"] if v["id"] == "gov_response"))
+    raw["variables"].append({**reply, "id": "reply_kind", "unit_type": "comment"})
+    path = tmp_path / "cb.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    book = load_codebook(path)
+    post = units.iloc[0]
+    comment = pd.DataFrame([{
+        "unit_id": "C900", "unit_type": "comment", "account": "user_1a2b3c4d5e", "text": "FICTIONAL sudah 2 minggu",
+        "posted_at": post["posted_at"] + pd.Timedelta(hours=2), "likes": 3, "reply_to": None,
+        "post_id": post["unit_id"], "post_account": post["account"], "post_caption": "FICTIONAL jalan <rusak>",
+        "post_local": "2020-03-01 10:00", "url": "", "media_files": [], "pre_type": "complaint"}])
+    a = make_app(pd.concat([units, comment], ignore_index=True), book, tmp_path, start="C900")
+    assert "COMMENT under the post" in a.view.value and "FICTIONAL sudah 2 minggu" in a.view.value
+    assert "FICTIONAL jalan &lt;rusak&gt;" in a.view.value and post["unit_id"] in a.view.value
+    assert a._panels["comment"].layout.display is None and a._panels["post"].layout.display == "none"
+    first = book.variables["reply_kind"].code_ids()[0]
+    a.controls["reply_kind"].value = first
+    recs = lines(tmp_path / "coding")
+    assert [(r["unit_id"], r["unit_type"], r["variable"], r["codes"]) for r in recs] == \
+        [("C900", "comment", "reply_kind", [first])]

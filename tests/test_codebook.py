@@ -100,7 +100,7 @@ def test_hierarchy_and_relation(book):
     (lambda d: d["variables"][1]["codes"][2].update(not_when="  "), "code 'waste': missing or empty 'not_when'"),
     (lambda d: d["variables"][3]["codes"][0].update(parent="mayor"), "unknown parent 'mayor'"),
     (lambda d: d["variables"][0].update(kind="ranked"), "variable 'post_type': unknown variable kind 'ranked'"),
-    (lambda d: d["variables"][0].update(unit_type="comment"), "unknown unit_type 'comment'"),
+    (lambda d: d["variables"][0].update(unit_type="tweet"), "unknown unit_type 'tweet'"),
     (lambda d: d["variables"].append(copy.deepcopy(d["variables"][2])), "duplicate variable id 'gov_response'"),
     (lambda d: d.pop("version"), "missing top-level 'version'"),
     (lambda d: d.update(version=1.1), "'version' must be quoted"),
@@ -212,3 +212,44 @@ def test_kinds_and_codes_for_one_unit_type(book):
     assert book.codes("post")["post_type"] == book.codes()["post_type"]
     with pytest.raises(ValueError, match="unknown unit type"):
         book.kinds("tweet")
+
+
+def test_roles_name_what_the_findings_read(book):
+    r = book.roles
+    assert (r.post_kind, r.complaint, r.followup, r.theme, r.interview_theme) == \
+        ("post_type", "complaint", "official_followup", "topic", "interview_theme")
+
+
+def test_roles_left_out_are_derived_only_where_unambiguous(tmp_path, raw):
+    raw.pop("roles")
+    r = load_codebook(write(tmp_path, raw)).roles
+    assert r.post_kind == "post_type" and r.followup == "official_followup"  # the one relation-carrying variable
+    assert r.complaint is None  # which code is a complaint is never guessed
+    assert r.theme is None  # two multi-choice post variables (topic, official_mentioned): ambiguous
+    assert r.interview_theme == "interview_theme"
+
+
+@pytest.mark.parametrize("roles, needle", [
+    ({"post_kind": "topic"}, "post_kind must be a single-choice post variable; 'topic' is a multi-choice"),
+    ({"theme": "interview_theme"}, "theme must be a post variable"),
+    ({"post_kind": "nope"}, "roles: post_kind names 'nope', which is not a variable"),
+    ({"post_kind": "post_type", "complaint": "roads"}, "complaint 'roads' is not a code of the post_kind"),
+    ({"kind": "post_type"}, "unknown role(s) kind"),
+])
+def test_bad_roles_name_the_role(tmp_path, raw, roles, needle):
+    raw["roles"] = roles
+    with pytest.raises(InputError) as err:
+        load_codebook(write(tmp_path, raw))
+    assert needle in str(err.value)
+
+
+def test_unknown_top_level_key_is_refused(tmp_path, raw):
+    raw["variabels"] = []
+    with pytest.raises(InputError, match="unknown top-level key"):
+        load_codebook(write(tmp_path, raw))
+
+
+def test_a_comment_variable_is_allowed(tmp_path, raw):
+    raw["variables"].append({**copy.deepcopy(raw["variables"][2]), "id": "reply_kind", "unit_type": "comment"})
+    book = load_codebook(write(tmp_path, raw))
+    assert book.variables_for("comment") == ["reply_kind"]

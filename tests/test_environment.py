@@ -1,7 +1,6 @@
 """environment.yml installs exactly the locked set, and lock files carry no URLs."""
 
 import re
-import sys
 
 import yaml
 

@@ -5,7 +5,6 @@ import json
 
 import jsonschema
 import pandas as pd
-import pytest
 
 from civicposts import manifest
 

@@ -68,3 +68,14 @@ def test_profile_card_plots_the_snapshot(paper_dir):
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "@palembang.update" in texts and "≈ 308K" in texts and "25K+" in texts
     assert set(data["metric"]) == {"followers", "posts"}
+
+
+def test_captions_describe_the_papers_own_rows(tmp_path):
+    from civicposts import paper as P
+
+    snap = P.load_snapshot("data/raw/paper")
+    assert P.describe_snapshot(snap) == ("@palembang.update on 2021-02-02: followers approximately 308,000; "
+                                         "posts more than 25,000")
+    other = snap.assign(account="kota.lain", value=[1200, 40])
+    assert P.describe_snapshot(other).startswith("@kota.lain on 2021-02-02: followers approximately 1,200")
+    assert P.describe_interview(P.load_interview("data/raw/paper")).startswith("Ratu Dewa (Sekretaris Daerah")

@@ -7,7 +7,6 @@ verification catches a tampered artefact and a changed input.
 """
 
 import json
-import os
 import subprocess
 import sys
 

@@ -61,3 +61,23 @@ def test_a_notebook_without_parameters_cell_is_refused(tmp_path):
     (tmp_path / "p.ipynb").write_text(nbformat.writes(nb))
     with pytest.raises(CivicpostsError, match="parameters"):
         execute(tmp_path / "p.ipynb", {}, tmp_path / "o", cwd=tmp_path)
+
+
+def test_an_artefact_the_notebook_no_longer_makes_is_removed(tmp_path):
+    """Renaming a table in a notebook must not leave the old one in the report."""
+    reports = tmp_path / "reports"
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "import pandas as pd\nfrom civicposts import artefacts\n"
+                   f"artefacts.save_table(pd.DataFrame({{'a': [seed]}}), label, caption='c', function='f', "
+                   f"inputs=[], label='T', order=1.0, fictional=False, reports_dir={str(reports)!r})")
+    other = reports / "tables" / "other.meta.json"  # made by another notebook: never touched
+    other.parent.mkdir(parents=True)
+    other.write_text(json.dumps({"notebook": "notebooks/other.ipynb", "files": ["other.csv"]}))
+    (reports / "tables" / "other.csv").write_text("x\n")
+    execute(src, {"seed": 1, "label": "tab_old", "reports_dir": str(reports)}, tmp_path / "out", cwd=tmp_path,
+            timings_dir=tmp_path / "t")
+    assert (reports / "tables" / "tab_old.csv").exists()
+    execute(src, {"seed": 1, "label": "tab_new", "reports_dir": str(reports)}, tmp_path / "out", cwd=tmp_path,
+            timings_dir=tmp_path / "t")
+    names = sorted(p.name for p in (reports / "tables").iterdir())
+    assert names == ["other.csv", "other.meta.json", "tab_new.csv", "tab_new.meta.json"]

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from .conftest import copy_sources, make
-from .studies_helpers import captions_and_comments, code_sample, instaloader_413, zeeschuimer
+from .studies_helpers import captions_and_comments, code_sample, instaloader_413, own_codebook, zeeschuimer
 
 pytestmark = pytest.mark.slow
 
@@ -99,22 +99,57 @@ def test_c_zeeschuimer_with_one_coder(studies_tree):
 
 def test_d_captions_and_comments_with_two_coders_and_an_empty_adjudication(studies_tree):
     config = _new_study(studies_tree, "txt", "data/raw/private/txt")
+    # the researcher's own codebook: other variable names, its own roles, and a variable for comments
+    cfg = yaml.safe_load((studies_tree / config).read_text())
+    cfg.update(codebook_path=str(own_codebook(studies_tree / "data/raw/private/codebook.yaml")
+                                 .relative_to(studies_tree)), comment_sample_n="all", comment_overlap_n=30)
+    (studies_tree / config).write_text(yaml.safe_dump(cfg, sort_keys=False))
     study, reports = _build(studies_tree, config)
-    sample = pd.read_parquet(studies_tree / study["processed_dir"] / "coding_sample.parquet")
-    ids = list(sample["unit_id"])
+    processed = studies_tree / study["processed_dir"]
+    comment_flow = pd.read_csv(reports / "tables/tab04b_comment_flow.csv")
+    assert comment_flow["comments"].tolist() == [30, 30, 30, 30]  # 0, 1 or 2 comments under each of 30 posts
+    summary = pd.read_csv(reports / "tables/tab05b_comment_summary.csv").set_index("measure")
+    assert summary.loc["comments collected", "value"] == "30"
+    assert summary.loc["posts with a collected comment", "value"] == "20 of 30"
+
+    sample = pd.read_parquet(processed / "coding_sample.parquet")
+    comment_sample = pd.read_parquet(processed / "coding_sample_comments.parquet")
+    assert len(comment_sample) == 30 and set(comment_sample["unit_type"]) == {"comment"}
+    assert comment_sample["post_caption"].str.len().gt(0).all()  # each comment travels with its post
+    ids, comment_ids = list(sample["unit_id"]), list(comment_sample["unit_id"])
     coder_dir = studies_tree / study["coder_dir"]
-    code_sample(coder_dir, studies_tree / study["codebook_path"], "ana", ids)
-    code_sample(coder_dir, studies_tree / study["codebook_path"], "budi", ids, flip=3)
+    codebook = studies_tree / study["codebook_path"]
+    for coder, flip in (("ana", 0), ("budi", 3)):
+        code_sample(coder_dir, codebook, coder, ids, flip=flip)
+        code_sample(coder_dir, codebook, coder, comment_ids, flip=2 * flip, unit_type="comment")
     (coder_dir / "adjudication.csv").write_text("")  # a reconciler's sheet, not filled in yet
     study, reports = _build(studies_tree, config)
     _assert_real_study(reports)
+
+    status = pd.read_csv(reports / "tables/tab06b_coding_status.csv")
+    comments_done = status[(status["units"] == "comments") & (status["coder"] == "ana")]
+    assert comments_done["units_coded"].item() == 30
     agreement = pd.read_csv(reports / "tables/tab07_agreement.csv")
-    post_type = agreement[(agreement["variable"] == "post_type")].iloc[0]
-    assert post_type["n_units"] == len(ids) and post_type["percent_agreement"] < 1
-    sheet = pd.read_csv(studies_tree / study["processed_dir"] / "disagreements.csv")
-    assert len(sheet) >= 3
-    flow = pd.read_csv(reports / "tables/tab03_ingest_summary.csv")
-    assert flow["kept"].sum() >= 30  # the caption files and their comments were read
+    jenis = agreement[agreement["variable"] == "jenis"].iloc[0]
+    assert jenis["n_units"] == len(ids) and jenis["percent_agreement"] < 1
+    reaksi = agreement[agreement["variable"] == "reaksi"].iloc[0]
+    assert reaksi["n_units"] == 30 and round(reaksi["percent_agreement"], 3) == round(24 / 30, 3)
+    confusion = pd.read_csv(reports / "tables/tab08_confusion_post_kind.csv")
+    assert confusion.columns[0] == "ana \\ budi" and "kabar" in confusion.columns  # rows ana, columns budi
+    sheet = pd.read_csv(processed / "disagreements.csv")
+    assert set(sheet["unit_type"]) == {"post", "comment"} and len(sheet) == 3 * 2 + 6
+    final = pd.read_parquet(processed / "final_codings.parquet")
+    assert (final["unit_type"] == "comment").sum() == 30
+    themes = pd.read_csv(reports / "tables/tab10_theme_frequencies.csv").set_index("code")
+    assert themes.loc["jalan", "units"] == len(ids) - 3  # agreed 'jalan' everywhere but the 3 disputed posts
+    comment_codes = pd.read_csv(reports / "tables/tab10b_comment_codes.csv").set_index("code")
+    assert comment_codes.loc["dukung", "units"] == 24
+    cards = pd.read_csv(reports / "figures/fig02_complaint_posts.csv")
+    assert len(cards) == 6 and set(cards["topics"]) == {"jalan"}  # Figure 2 from the study's own roles
+    # private commenters (warga.0, warga.1) appear nowhere, in any output
+    for path in [*reports.rglob("*"), *processed.rglob("*")]:
+        if path.is_file() and path.suffix in {".csv", ".json", ".html", ".ipynb", ".parquet"}:
+            assert b"warga.0" not in path.read_bytes() and b"warga.1" not in path.read_bytes(), path
 
 
 def test_a_the_demo_stays_labelled_fictional_everywhere(built_tree):

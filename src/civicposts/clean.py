@@ -274,6 +274,21 @@ def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: b
     return pd.Series(out, index=_index(s), dtype=object)
 
 
+def clean_columns(s: pd.Series | Iterable[str], *, stopwords: bool = False,
+                  stem: bool = False) -> pd.DataFrame:
+    """``text_clean`` (as ``clean_text``) and the list columns ``urls``, ``hashtags``, ``mentions``,
+    ``emojis`` of each text, in one pass: what captions and comments both get."""
+    return _columns(_repair_list(_texts(s)), _index(s), stopwords=stopwords, stem=stem)
+
+
+def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, stem: bool) -> pd.DataFrame:
+    ent = _extract_list(repaired)
+    text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem),
+                            stopwords=stopwords, stem=stem)
+    cols = {"text_clean": text_clean, **{c: ent[c] for c in ("urls", "hashtags", "mentions", "emojis")}}
+    return pd.DataFrame({c: pd.Series(v, dtype=object, index=index) for c, v in cols.items()}, index=index)
+
+
 def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = False,
           stem: bool = False) -> pd.DataFrame:
     """The post table plus text_clean, urls, hashtags, mentions, emojis, posted_local, month,
@@ -281,12 +296,10 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     schema.require(posts, ("post_id", "caption"), "clean")
     out = posts.copy()
     repaired = _repair_list(_texts(out["caption"]))
-    ent = _extract_list(repaired)
-    text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem),
-                            stopwords=stopwords, stem=stem)
-    out["text_clean"] = pd.Series(text_clean, index=out.index, dtype=object)
-    for col in ("urls", "hashtags", "mentions", "emojis"):
-        out[col] = pd.Series(ent[col], index=out.index, dtype=object)
+    cols = _columns(repaired, out.index, stopwords=stopwords, stem=stem)
+    text_clean = cols["text_clean"].tolist()
+    for col in cols.columns:
+        out[col] = cols[col]
     sha1 = hashlib.sha1
     out["caption_hash"] = pd.Series([sha1(t.encode("utf-8")).hexdigest() for t in text_clean],
                                     index=out.index, dtype=object)

@@ -1,11 +1,18 @@
 """The codebook: variables and codes for posts and interview segments, read from a versioned YAML file.
 
 The file (``data/raw/coding/codebook.yaml``) has top-level ``version``, ``title`` and
-``variables``. Each variable has ``id``, ``unit_type`` (``post`` | ``interview``), ``kind``
+``variables``. Each variable has ``id``, ``unit_type`` (``post`` | ``comment`` | ``interview``), ``kind``
 (``single`` | ``multi``), labels, a description and ``codes``; each code has ``id``,
 ``label_id`` (Indonesian), ``label_en``, ``definition``, ``use_when``, ``not_when``, ``example``
 and optionally ``parent`` (a code of the same variable), ``exclusive`` (may not be combined
 with other codes) and ``relation`` (the relation type a coding with this code may carry).
+
+An optional top-level ``roles`` mapping says which variable and code play which part in the
+findings (see :class:`Roles`), so the figures and tables never assume the kit's own codebook:
+``post_kind`` (the single-choice post variable saying what a post is), ``complaint`` (its code for a
+citizen's complaint), ``theme`` (the post variable whose codes are the themes) and
+``interview_theme``. Left out, a role is derived where the codebook makes it unambiguous, else
+it is empty and the findings that need it say so.
 
 ``load_codebook`` validates the file and raises :class:`~civicposts.errors.InputError` naming the
 file, the variable/code and the problem. ``Codebook.check`` validates one coding and
@@ -115,6 +122,20 @@ class Variable:
         raise KeyError(code_id)
 
 
+ROLE_NAMES = ("post_kind", "complaint", "theme", "interview_theme")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which variable or code plays which part in the findings (None: the codebook has none)."""
+
+    post_kind: str | None = None        # single-choice post variable saying what a post is (Table 8, Figures 2-3)
+    complaint: str | None = None        # post_kind's code for a citizen's complaint (Figure 2)
+    followup: str | None = None         # post_kind's code carrying the follows_up relation (Figure 3; derived)
+    theme: str | None = None            # post variable whose codes are the themes (Table 10, Figures 2-3)
+    interview_theme: str | None = None  # interview variable whose codes are the themes (Table 11)
+
+
 @dataclass(frozen=True)
 class Codebook:
     """A validated codebook. Build it with :func:`load_codebook`."""
@@ -123,6 +144,7 @@ class Codebook:
     version: str
     title: str
     variables: dict[str, Variable] = field(default_factory=dict)
+    roles: Roles = field(default_factory=Roles)
 
     # -- helpers for reliability, reports and the coding app -------------------------------
 
@@ -152,7 +174,7 @@ class Codebook:
         return {(v.id, c.id): c.parent for v in self.variables.values() for c in v.codes}
 
     def variables_for(self, unit_type: str) -> list[str]:
-        """Ids of the variables that apply to ``unit_type`` ("post" or "interview"), in codebook order."""
+        """Ids of the variables that apply to ``unit_type`` ("post", "comment" or "interview"), in codebook order."""
         if unit_type not in UNIT_TYPES:
             raise ValueError(f"unknown unit type {unit_type!r}; expected one of {', '.join(UNIT_TYPES)}")
         return [v.id for v in self.variables.values() if v.unit_type == unit_type]
@@ -416,6 +438,9 @@ def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
         raise InputError(path, f"not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping with keys version, title, variables")
+    extra = sorted(set(data) - {"version", "title", "variables", "roles"})
+    if extra:
+        raise InputError(path, f"unknown top-level key(s) {', '.join(extra)}; allowed: version, title, variables, roles")
     version = data.get("version")
     if version is None or not str(version).strip():
         raise InputError(path, "missing top-level 'version'")
@@ -433,7 +458,52 @@ def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:
         if var.id in variables:
             raise InputError(path, f"duplicate variable id {var.id!r}")
         variables[var.id] = var
-    book = Codebook(path=str(path), version=str(version), title=" ".join(title.split()), variables=variables)
+    roles = _roles(path, data.get("roles"), variables)
+    book = Codebook(path=str(path), version=str(version), title=" ".join(title.split()), variables=variables,
+                    roles=roles)
     log.info("codebook %s version %s: %d variables, %d codes", path, book.version, len(variables),
              sum(len(v.codes) for v in variables.values()))
     return book
+
+
+def _roles(path: Path, raw: Any, variables: dict[str, Variable]) -> Roles:
+    """The codebook's ``roles``, checked against its variables, with unambiguous defaults filled in."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(path, f"'roles' must be a mapping of {', '.join(ROLE_NAMES)}, got {raw!r}")
+    extra = sorted(set(raw) - set(ROLE_NAMES))
+    if extra:
+        raise InputError(path, f"roles: unknown role(s) {', '.join(extra)}; known: {', '.join(ROLE_NAMES)}")
+
+    def var_of(role: str, unit_type: str, kind: str | None) -> str | None:
+        vid = raw.get(role)
+        if vid is None:
+            return None
+        var = variables.get(vid)
+        if var is None:
+            raise InputError(path, f"roles: {role} names {vid!r}, which is not a variable of the codebook")
+        if var.unit_type != unit_type or (kind and var.kind != kind):
+            raise InputError(path, f"roles: {role} must be a {kind + '-choice ' if kind else ''}{unit_type} "
+                             f"variable; {vid!r} is a {var.kind}-choice {var.unit_type} variable")
+        return vid
+
+    def only(unit_type: str, pred: Any) -> str | None:
+        found = [v.id for v in variables.values() if v.unit_type == unit_type and pred(v)]
+        return found[0] if len(found) == 1 else None
+
+    # Defaults only where the codebook leaves no doubt: the one post variable carrying a relation
+    # code, the one multi-choice post variable, the one interview variable.
+    post_kind = var_of("post_kind", "post", "single") or only("post", lambda v: v.kind == "single" and v.relation_codes)
+    complaint = raw.get("complaint")
+    if complaint is not None:
+        if post_kind is None or complaint not in variables[post_kind].code_ids():
+            raise InputError(path, f"roles: complaint {complaint!r} is not a code of the post_kind variable "
+                             f"{post_kind!r}")
+    followup = None
+    if post_kind is not None:
+        followup = next(iter(variables[post_kind].relation_codes), None)
+    theme = var_of("theme", "post", None) or only("post", lambda v: v.kind == "multi")
+    interview_theme = var_of("interview_theme", "interview", None) or only("interview", lambda v: True)
+    return Roles(post_kind=post_kind, complaint=complaint, followup=followup, theme=theme,
+                 interview_theme=interview_theme)

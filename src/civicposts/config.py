@@ -63,6 +63,8 @@ class Study(Mapping[str, Any]):
     coder: str = ""
     sample_n: int | float | str = 200             # posts to code: a number, a fraction of the corpus, or "all"
     overlap_n: int = 60                           # of which every coder codes (clipped to the sample)
+    comment_sample_n: int | float | str = 100     # comments to code, if the codebook has comment variables
+    comment_overlap_n: int = 30                   # of which every coder codes
     adjudication_files: tuple[str, ...] = ("coding/adjudication.jsonl", "coding/adjudication.csv")
     student_coder: str = ""
     reference_coder: str = ""
@@ -125,7 +127,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {key!r} is not a study parameter; known parameters: {', '.join(_FIELDS)}")
     kind = _FIELDS[key]
     where = f"{source}: {key!r}"
-    if key == "sample_n":
+    if key in ("sample_n", "comment_sample_n"):
         return _sample_request(value, where)
     if typing.get_origin(kind) is dict:
         if value is None:
@@ -191,7 +193,7 @@ def _check(s: Study) -> None:
     except Exception:
         raise ConfigError(f"{src}: 'timezone' {s.timezone!r} is not an IANA time zone such as Asia/Jakarta") \
             from None
-    for key in ("overlap_n", "bootstrap_resamples"):
+    for key in ("overlap_n", "comment_overlap_n", "bootstrap_resamples"):
         if getattr(s, key) < 0:
             raise ConfigError(f"{src}: {key!r} must not be negative")
     object.__setattr__(s, "allowlist", tuple(sorted({a.lstrip("@").lower() for a in s.allowlist})))

@@ -102,3 +102,20 @@ def citation_text(cit: dict[str, str]) -> str:
     """One-line citation of the paper."""
     return (f"{cit['author']}. {cit['title']}. {cit['author_affiliation']}. "
             f"({cit['year_note']})")
+
+
+def describe_snapshot(snapshot: pd.DataFrame) -> str:
+    """The snapshot in words, from its rows ("@acct on 2021-02-02: followers approximately 308,000; ..."),
+    so a caption states what the data say and nothing typed beside them."""
+    parts = []
+    for (account, date), g in snapshot.groupby(["account", "snapshot_date"], sort=True):
+        metrics = "; ".join(f"{r.metric} {r.qualifier + ' ' if r.qualifier else ''}{int(r.value):,}"
+                            for r in g.itertuples(index=False))
+        parts.append(f"@{account} on {date}: {metrics}")
+    return " | ".join(parts)
+
+
+def describe_interview(interview: pd.DataFrame) -> str:
+    """Who was interviewed when, from the records ("Ratu Dewa (role), 2021-02-27"), one entry per interview."""
+    seen = interview.drop_duplicates(["speaker", "interview_date"])
+    return "; ".join(f"{r.speaker} ({r.speaker_role}), {r.interview_date}" for r in seen.itertuples(index=False))

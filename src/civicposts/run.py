@@ -81,6 +81,9 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     # A stale product must not survive a failed rerun looking finished.
     target.unlink(missing_ok=True)
 
+    reports = Path(params.get("reports_dir") or "reports")
+    before = _artefacts_of(notebook, reports)
+    started_ns = time.time_ns()
     env_backup = dict(os.environ)
     os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -99,8 +102,36 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
         os.environ.update(env_backup)
     _finalise(tmp, notebook, target, Path(timings_dir) / f"{notebook.stem}.json")
     failed.unlink(missing_ok=True)
+    _remove_stale(before, started_ns, notebook)
     log.info("executed %s in %.1f s -> %s", notebook, time.perf_counter() - t0, target)
     return target
+
+
+def _artefacts_of(notebook: Path, reports: Path) -> list[Path]:
+    """The sidecars (``*.meta.json``) of the artefacts ``notebook`` made in an earlier run."""
+    out = []
+    for sub in ("tables", "figures"):
+        for meta in sorted((reports / sub).glob("*.meta.json")):
+            try:
+                made_by = json.loads(meta.read_text(encoding="utf-8")).get("notebook")
+            except (OSError, ValueError):
+                continue
+            if made_by and Path(made_by) == notebook:
+                out.append(meta)
+    return out
+
+
+def _remove_stale(sidecars: list[Path], started_ns: int, notebook: Path) -> None:
+    """Remove what ``notebook`` made before but did not make again in this run (a renamed or retired
+    table or figure), so the report never shows an artefact its notebook no longer makes."""
+    for meta in sidecars:
+        if not meta.exists() or meta.stat().st_mtime_ns >= started_ns:
+            continue  # written again by this run (files are always rewritten, never skipped)
+        files = json.loads(meta.read_text(encoding="utf-8")).get("files", [])
+        for name in files:
+            (meta.parent / name).unlink(missing_ok=True)
+        meta.unlink()
+        log.info("removed %s: %s no longer makes it", meta.name.removesuffix(".meta.json"), notebook)
 
 
 def _finalise(tmp: Path, source: Path, target: Path, timings: Path) -> None:

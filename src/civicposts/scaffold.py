@@ -23,6 +23,7 @@ from .errors import InputError
 
 DEFAULT_SAMPLE = 200
 DEFAULT_OVERLAP = 60
+DEFAULT_COMMENT_SAMPLE = 100
 NAME_RE = re.compile(r"[^a-z0-9_]+")
 
 
@@ -105,6 +106,8 @@ def proposal(s: Survey, config_path: str | Path, *, title: str = "", question: s
         "adjudication_files": [f"coding/{name}/adjudication.jsonl", f"coding/{name}/adjudication.csv"],
         "sample_n": sample,
         "overlap_n": min(DEFAULT_OVERLAP, sample // 3),
+        "comment_sample_n": min(DEFAULT_COMMENT_SAMPLE, s.n_comments),
+        "comment_overlap_n": min(DEFAULT_COMMENT_SAMPLE, s.n_comments) // 3,
         "processed_dir": f"data/processed/{name}",
         "reports_dir": f"reports/{name}",
     }
@@ -163,6 +166,9 @@ def study_yaml(values: Mapping[str, Any], s: Survey) -> str:
         dump("adjudication_files"),
         f"{dump('sample_n')}   # fits the corpus of {s.n_posts} posts; a number, a fraction such as 0.1, or all",
         f"{dump('overlap_n')}   # of which every coder codes (agreement is measured on these)",
+        f"{dump('comment_sample_n')}   # comments to code ({s.n_comments} collected), used only if the codebook "
+        "has a variable with unit_type: comment",
+        dump("comment_overlap_n"),
         "",
         "# This study's own output folders (another study's are never touched).",
         dump("processed_dir"),

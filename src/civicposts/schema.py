@@ -62,7 +62,7 @@ QUARANTINE = _table("quarantine", "source_file record problem")
 # --------------------------------------------------------------------------- coding
 
 # The unit types a coder can code; a new type (a transcript segment, say) is added here.
-UNIT_TYPES: tuple[str, ...] = ("post", "interview")
+UNIT_TYPES: tuple[str, ...] = ("post", "comment", "interview")
 
 # One line of a coder's file, as the coding store writes it (see civicposts.coding):
 #   {"unit_id", "unit_type", "variable", "codes": [..], "coder", "timestamp", "memo",

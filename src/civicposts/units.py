@@ -1,9 +1,11 @@
-"""Coding units: posts and interview segments, as the tables the sampler and the coding app use.
+"""Coding units: posts, comments and interview segments, as the tables the sampler and the coding app use.
 
 ``post_units`` turns the cleaned post table (``civicposts.clean.clean_corpus`` output; accounts
 already pseudonymized upstream) into one row per post with local date/time, the stratification
 month and the keyword pre-classification ``pre_type`` (from ``civicposts.preclassify``), which
-only stratifies the sample and is never a coding. ``interview_units`` turns
+only stratifies the sample and is never a coding. ``comment_units`` turns the cleaned comments
+under those posts into one row per comment carrying its post (caption, time, link, pictures), so a
+coder always reads a comment with what it answers. ``interview_units`` turns
 the interview record into one row per segment, keeping verbatim quotes and paraphrases apart.
 """
 
@@ -19,6 +21,9 @@ log = logging.getLogger(__name__)
 
 POST_UNIT_COLUMNS = ["unit_id", "unit_type", "account", "posted_at", "local_date", "local_time", "month",
                      "caption", "likes", "comments", "url", "media_files", "pre_type"]
+COMMENT_UNIT_COLUMNS = ["unit_id", "unit_type", "account", "posted_at", "local_date", "local_time", "month",
+                        "text", "likes", "reply_to", "post_id", "post_account", "post_caption", "post_local",
+                        "url", "media_files", "pre_type"]
 INTERVIEW_UNIT_COLUMNS = ["unit_id", "unit_type", "interview_date", "speaker", "speaker_role", "kind",
                           "language", "text", "display_text", "paper_section", "source"]
 def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> pd.DataFrame:
@@ -73,6 +78,58 @@ def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> 
     out = out.sort_values(["posted_at", "unit_id"], kind="mergesort").reset_index(drop=True)
     log.info("%d post units; pre_type counts %s", len(out), out["pre_type"].value_counts().sort_index().to_dict())
     return out[POST_UNIT_COLUMNS]
+
+
+def comment_units(clean_comments: pd.DataFrame, post_units_table: pd.DataFrame, *,
+                  timezone: str = "Asia/Jakarta") -> pd.DataFrame:
+    """One coding unit per comment under a post of ``post_units_table`` (``post_units`` output).
+
+    Columns: unit_id (= comment_id), unit_type ("comment"), account (the pseudonymized author),
+    posted_at, local_date, local_time (empty when the collection saved no time), month (the
+    comment's, else its post's: the sampling stratum), text, likes, reply_to (the comment it answers,
+    if any), post_id, post_account, post_caption, post_local ("YYYY-MM-DD HH:MM"), url and
+    media_files (the post's), pre_type (the post's keyword type, a stratum only).
+    Sorted by post time, post, then comment time and id. Comments under other posts are left out.
+    """
+    schema.require(clean_comments, ("comment_id", "post_id", "author", "text"), "comment_units")
+    posts = post_units_table.set_index("unit_id")
+    c = clean_comments[clean_comments["post_id"].astype(str).isin(set(posts.index))].copy()
+    if c.empty:
+        return pd.DataFrame({col: pd.Series(dtype=object) for col in COMMENT_UNIT_COLUMNS})
+    pid = c["post_id"].astype(str)
+    parent = posts.loc[pid.to_numpy()]
+    ts = (pd.to_datetime(c["posted_at"], utc=True, errors="coerce") if "posted_at" in c.columns
+          else pd.Series(pd.NaT, index=c.index, dtype="datetime64[ns, UTC]"))
+    local = ts.dt.tz_convert(timezone)
+    post_local = pd.to_datetime(parent["posted_at"], utc=True).dt.tz_convert(timezone)
+    reply = c["parent_id"] if "parent_id" in c.columns else pd.Series(None, index=c.index, dtype=object)
+    out = pd.DataFrame({
+        "unit_id": c["comment_id"].astype(str).to_numpy(),
+        "unit_type": "comment",
+        "account": c["author"].astype(object).to_numpy(),
+        "posted_at": ts.to_numpy(),
+        "local_date": local.dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
+        "local_time": local.dt.strftime("%H:%M").fillna("").to_numpy(),
+        "month": local.dt.strftime("%Y-%m").fillna(pd.Series(parent["month"].to_numpy(), index=c.index)).to_numpy(),
+        "text": c["text"].fillna("").astype(str).to_numpy(),
+        "likes": (c["likes"] if "likes" in c.columns else pd.Series(pd.NA, index=c.index)).astype("Int64").to_numpy(),
+        "reply_to": [None if (v is None or pd.isna(v) or not str(v).strip()) else str(v) for v in reply],
+        "post_id": pid.to_numpy(),
+        "post_account": parent["account"].to_numpy(),
+        "post_caption": parent["caption"].to_numpy(),
+        "post_local": post_local.dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+        "url": parent["url"].to_numpy(),
+        "media_files": list(parent["media_files"]),
+        "pre_type": parent["pre_type"].astype(str).to_numpy(),
+        "_post_at": post_local.to_numpy(),
+    })
+    out["posted_at"] = pd.to_datetime(out["posted_at"], utc=True)
+    out["likes"] = out["likes"].astype("Int64")
+    out = out.sort_values(["_post_at", "post_id", "posted_at", "unit_id"], kind="mergesort", na_position="last")
+    if out["unit_id"].duplicated().any():
+        raise InputError(_source_of(clean_comments), f"duplicate comment_id {out.loc[out['unit_id'].duplicated(), 'unit_id'].iloc[0]!r}")
+    log.info("%d comment units under %d posts", len(out), out["post_id"].nunique())
+    return out.reset_index(drop=True)[COMMENT_UNIT_COLUMNS]
 
 
 def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/interview.csv") -> pd.DataFrame:

@@ -26,7 +26,7 @@ from .units import DEFAULT_TIMEZONE, normalise_units
 log = logging.getLogger("civicposts.app")
 
 #: The code (of the variable carrying the relation) of the posts a follow-up can answer.
-COMPLAINT_CODE = "complaint"
+COMPLAINT_CODE = "complaint"  # the complaint code when the codebook names none in its roles
 
 
 @dataclasses.dataclass
@@ -385,7 +385,7 @@ class CodingSession:
                 continue
             if not include_uncoded:
                 d = self.decisions.get((c["unit_id"], self.relation_variable.id)) if self.relation_variable else None
-                if d is None or COMPLAINT_CODE not in d.codes:
+                if d is None or (self.codebook.roles.complaint or COMPLAINT_CODE) not in d.codes:
                     continue
             if any(not c["local_str"].startswith(t) for t in dates):
                 continue

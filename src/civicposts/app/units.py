@@ -1,4 +1,4 @@
-"""Units as the coding app shows them: one display record per post or interview segment."""
+"""Units as the coding app shows them: one display record per post, comment or interview segment."""
 
 from __future__ import annotations
 
@@ -118,5 +118,11 @@ def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone:
             "speaker_role": _text(r.get("speaker_role")),
             "language": _text(r.get("language")),
             "section": _text(r.get("paper_section")),
+            # a comment is shown under the post it answers
+            "post_id": _text(r.get("post_id")) if utype == "comment" else "",
+            "post_account": _text(r.get("post_account")),
+            "post_text": _raw_text(r.get("post_caption")),
+            "post_local_str": _text(r.get("post_local")),
+            "reply_to": _text(r.get("reply_to")),
         })
     return out

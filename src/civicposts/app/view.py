@@ -266,6 +266,8 @@ class CodingApp:
             self._render_relation()
             if u["unit_type"] == "interview":
                 self._render_interview(u)
+            elif u["unit_type"] == "comment":
+                self._render_comment(u)
             else:
                 self._render_post(u)
             self.prev_button.disabled = self.index == 0
@@ -294,6 +296,29 @@ class CodingApp:
             f"♥ {num(u['likes'])} likes &middot; {num(u['comments'])} comments"
             f"{' &middot; ' + html.escape(u['media_type']) if u['media_type'] else ''}{link}")
         self.view.value = _view_html(header, "", _text_html(u["text"], "(no caption)"), note)
+
+    def _render_comment(self, u: dict[str, Any]) -> None:
+        """A comment, with the post it was written under (its caption, time and pictures) above it."""
+        note = self._render_images(u)
+        link = (f" &middot; <a href='{html.escape(u['url'], quote=True)}' target='_blank' rel='noopener'>"
+                f"open the post on Instagram</a>") if u["url"] else ""
+        likes = u["likes"]
+        likes_str = "" if likes is None or (not isinstance(likes, str) and pd.isna(likes)) else \
+            f" &middot; ♥ {int(likes):,} likes"
+        header = (
+            f"<b>{html.escape(u['local_str'] or 'time not recorded')}</b> (local time) &middot; comment "
+            f"<code>{html.escape(u['unit_id'])}</code>{' by @' + html.escape(u['account']) if u['account'] else ''}"
+            f"{likes_str}{' &middot; reply to comment ' + html.escape(u['reply_to']) if u['reply_to'] else ''}<br>"
+            f"under post <code>{html.escape(u['post_id'])}</code>"
+            f"{' by @' + html.escape(u['post_account']) if u['post_account'] else ''}"
+            f"{' of ' + html.escape(u['post_local_str']) if u['post_local_str'] else ''}{link}")
+        post = _text_html(u["post_text"], "(no caption)")
+        body = (f"<div class='cp-parent' style='border-left:3px solid #999;padding:2px 8px;margin:0 0 8px 0;"
+                f"color:#444;font-size:90%;max-height:9em;overflow:auto'>{post}</div>"
+                f"{_text_html(u['text'], '(empty comment)')}")
+        badge = ("<span class='cp-kind' style='background:#1f4e79;color:white;padding:2px 8px;border-radius:3px;"
+                 "font-weight:bold'>COMMENT under the post shown in grey</span>")
+        self.view.value = _view_html(header, badge, body, note)
 
     def _render_interview(self, u: dict[str, Any]) -> None:
         verbatim = u["kind"] == "verbatim"

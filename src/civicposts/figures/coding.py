@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
 from .. import style
+from ..codebook import Roles
 
 _CARD_CHARS = 230
 
@@ -34,19 +35,26 @@ def _printable(text: str) -> str:
     return emoji.replace_emoji(text, replace=lambda chars, data: f"[{data.get('id', data['en']).strip(':')}]")
 
 
-def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, seed: int = 0,
+def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, roles: Roles, *, n: int = 6, seed: int = 0,
                     timezone: str = "Asia/Jakarta") -> tuple[plt.Figure, pd.DataFrame]:
-    """A panel of ``n`` complaint posts drawn as post cards, one per topic where possible.
+    """A panel of ``n`` complaint posts drawn as post cards, one per theme where possible.
 
-    Posts are those whose final post_type is ``complaint``; the choice is seeded and covers as
-    many distinct first topics as possible. Returns the figure and the shown posts.
+    Posts are those whose final ``roles.post_kind`` code is ``roles.complaint`` (the codebook's
+    roles); the choice is seeded and covers as many distinct first themes (``roles.theme``) as
+    possible. Returns the figure and the shown posts; a "no data" panel saying why when there are none.
     """
     style.apply()
-    types = _codes_of(final, "post_type")
-    topics = _codes_of(final, "topic")
-    complaint_ids = [u for u, c in types.items() if c == ("complaint",)]
+    if roles.post_kind is None or roles.complaint is None:
+        return style.no_data_figure("citizens' complaint posts",
+                                    "the codebook names no complaint code (add roles: post_kind and complaint)"), \
+            pd.DataFrame(columns=["post_id", "account", "local_time", "topics", "likes", "comments", "caption",
+                                  "image"])
+    types = _codes_of(final, roles.post_kind)
+    topics = _codes_of(final, roles.theme) if roles.theme else pd.Series(dtype=object)
+    complaint_ids = [u for u, c in types.items() if c == (roles.complaint,)]
     cand = posts[posts["post_id"].isin(complaint_ids)].copy()
-    cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or "(coders disagree)")
+    cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or
+                                        ("(coders disagree)" if roles.theme else "(no theme variable)"))
     cand["first_topic"] = cand["topic"].str.split(", ").str[0]
     rng = np.random.default_rng(seed)
     cand = cand.sort_values("post_id").iloc[rng.permutation(len(cand))] if len(cand) else cand
@@ -65,7 +73,7 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
     })
     if data.empty:
         why = ("nothing has been coded yet (no coder files, or no decisions on the sample)" if final.empty else
-               f"no post's final post type is 'complaint' among the {final['unit_id'].nunique()} coded units "
+               f"no post's final {roles.post_kind} is {roles.complaint!r} among the {final['unit_id'].nunique()} coded units "
                "(agreed or adjudicated decisions only)")
         return style.no_data_figure("citizens' complaint posts", why), data
     cols = 3
@@ -93,18 +101,26 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, *, n: int = 6, see
             inset.set_axis_off()
         ax.text(0.06, 0.1, f"♥ {row.likes} likes   💬 {row.comments} comments".replace("💬", "✉"),
                 fontsize=6.5, color="#444444", va="center")
-        ax.text(0.06, 0.17, f"coded topic: {row.topics}", fontsize=6.5, color=style.PALETTE[0],
+        ax.text(0.06, 0.17, f"coded {roles.theme or 'theme'}: {row.topics}", fontsize=6.5, color=style.PALETTE[0],
                 fontweight="bold", va="center")
     fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01, wspace=0.04, hspace=0.04)
     return fig, data
 
 
-def followup_pairs(posts: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
-    """Follow-up posts with the complaint each answers, from the final coded data set, and the lag in days."""
-    types = _codes_of(final, "post_type")
-    topics = _codes_of(final, "topic")
-    rel = final[(final["variable"] == "post_type") & final["relation_target"].notna()
-                & final["unit_id"].map(lambda u: types.get(u) == ("official_followup",))]
+def followup_pairs(posts: pd.DataFrame, final: pd.DataFrame, roles: Roles) -> pd.DataFrame:
+    """Follow-up posts with the complaint each answers, from the final coded data set, and the lag in days.
+
+    A follow-up is a post whose final ``roles.post_kind`` code is ``roles.followup`` (the code that
+    carries the follows_up relation) with a relation target; ``topic`` is its ``roles.theme`` code,
+    else its complaint's. No rows when the codebook has no such code."""
+    columns = ["followup_id", "complaint_id", "followup_at", "complaint_at", "complaint_in_corpus", "lag_days",
+               "topic"]
+    if roles.post_kind is None or roles.followup is None:
+        return pd.DataFrame(columns=columns).astype({"complaint_in_corpus": bool})
+    types = _codes_of(final, roles.post_kind)
+    topics = _codes_of(final, roles.theme) if roles.theme else pd.Series(dtype=object)
+    rel = final[(final["variable"] == roles.post_kind) & final["relation_target"].notna()
+                & final["unit_id"].map(lambda u: types.get(u) == (roles.followup,))]
     when = pd.to_datetime(posts.set_index("post_id")["posted_at"], utc=True)
     out = pd.DataFrame({"followup_id": rel["unit_id"].to_numpy(),
                         "complaint_id": rel["relation_target"].astype(str).to_numpy()})

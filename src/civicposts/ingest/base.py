@@ -91,6 +91,14 @@ class Head:
     _raw: Any = field(default=_UNREAD, repr=False)
     _json: Any = field(default=_UNREAD, repr=False)
     _text: Any = field(default=_UNREAD, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per file: what a format learns while deciding (a workbook's
+        header, say) and needs again while reading."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def name(self) -> str:

@@ -127,12 +127,22 @@ def parse_columns(spec: str | Mapping[str, str] | None) -> dict[str, str]:
     return mapping
 
 
-def _xlsx_rows(head: Head) -> Iterator[tuple[str, list[str], dict[str, str]] | Bad]:
-    """(``row N``, values, {column: value}) of the first sheet of a workbook, like :func:`csv_records`."""
+def _workbook(head: Head) -> Any:
+    """The workbook from the file's bytes (read from disk once per file, as every format reads them)."""
+    import io
+
     from openpyxl import load_workbook
 
+    raw = head.raw
+    if not isinstance(raw, bytes):
+        raise raw
+    return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+
+
+def _xlsx_rows(head: Head) -> Iterator[tuple[str, list[str], dict[str, str]] | Bad]:
+    """(``row N``, values, {column: value}) of the first sheet of a workbook, like :func:`csv_records`."""
     try:
-        wb = load_workbook(head.path, read_only=True, data_only=True)
+        wb = _workbook(head)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise InputError(head.path, f"cannot open as a workbook ({exc})") from None
     try:
@@ -148,13 +158,15 @@ def _xlsx_rows(head: Head) -> Iterator[tuple[str, list[str], dict[str, str]] | B
 
 
 def _header(head: Head) -> list[str]:
-    """The column names of a CSV or of a workbook's first sheet."""
+    """The column names of a CSV or of a workbook's first sheet (read once per file)."""
     if not head.name.endswith(".xlsx"):
         return head.csv_header()
-    from openpyxl import load_workbook
+    return head.memo("xlsx_header", lambda: _xlsx_header(head))
 
+
+def _xlsx_header(head: Head) -> list[str]:
     try:
-        wb = load_workbook(head.path, read_only=True, data_only=True)
+        wb = _workbook(head)
     except Exception:  # not a workbook: no format claims it, and the driver says so
         return []
     try:

@@ -198,9 +198,11 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame | N
     wins), "agreed" (all coders gave the same codes), "single_coder" (one coder only) or
     "unresolved" (coders differ and nobody adjudicated; codes None). Columns: unit_id, unit_type,
     variable, codes, status, n_coders, reconciler, reason, relation_target (kept when all coders
-    gave the same target).
+    gave the same target), coder_files (the coder files the unit's decisions came from, "; "-joined,
+    so every final coding says where it came from).
     """
     df = _check_decisions(decisions)
+    has_src = "source_file" in df.columns
     adj = pd.DataFrame() if adjudications is None else adjudications.copy()
     if len(adj):
         adj["_order"] = range(len(adj))
@@ -216,7 +218,8 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame | N
         row = {"unit_id": unit, "unit_type": g["unit_type"].iloc[0], "variable": variable,
                "n_coders": len(answers), "reconciler": None, "reason": None,
                "relation_target": next(iter(targets)) if len(targets) == 1 and
-               g["relation_target"].notna().all() else None}
+               g["relation_target"].notna().all() else None,
+               "coder_files": "; ".join(sorted(set(g["source_file"].astype(str)))) if has_src else ""}
         if len(adj) and (unit, variable) in adj.index:
             a = adj.loc[(unit, variable)]
             row.update(codes=tuple(a["codes"]), status="adjudicated", reconciler=a["reconciler"], reason=a["reason"])
@@ -234,7 +237,7 @@ def apply_adjudications(decisions: pd.DataFrame, adjudications: pd.DataFrame | N
                              f"adjudication for unit {u!r}, variable {v!r} matches no coded unit",
                              record=a.get("record"))
     cols = ["unit_id", "unit_type", "variable", "codes", "status", "n_coders", "reconciler", "reason",
-            "relation_target"]
+            "relation_target", "coder_files"]
     final = pd.DataFrame(rows, columns=cols)
     n_open = int((final["status"] == "unresolved").sum())
     if n_open:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from ..codebook import Codebook
@@ -110,3 +112,19 @@ def coding_status(sample: pd.DataFrame, decisions: pd.DataFrame, codebook: Codeb
                  "units_started": mine["unit_id"].nunique(), "overlap_coded": shared,
                  "sample_units": len(in_sample), "status": agreement, "coder_files": ""})
     return pd.DataFrame(rows)
+
+
+UNIT_TYPE_NAMES = {"post": "posts", "comment": "comments", "interview": "interview segments"}
+
+
+def coding_status_by_type(samples: Mapping[str, pd.DataFrame], decisions: pd.DataFrame,
+                          codebook: Codebook) -> pd.DataFrame:
+    """``coding_status`` for each kind of unit's sample (``{"post": sample, "comment": ...}``), one
+    block per kind, with a first column ``units`` naming the kind."""
+    parts = []
+    for unit_type, sample in samples.items():
+        mine = decisions[decisions["unit_type"] == unit_type] if len(decisions) else decisions
+        part = coding_status(sample, mine, codebook, unit_type=unit_type)
+        part.insert(0, "units", UNIT_TYPE_NAMES.get(unit_type, unit_type))
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)

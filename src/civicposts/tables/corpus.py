@@ -12,20 +12,22 @@ FLOW_STEPS = ("read", "parsed", "in period", "de-duplicated", "promotions flagge
 
 
 def corpus_flow(flow: pd.DataFrame) -> pd.DataFrame:
-    """The corpus flow table for the report: step, posts, removed (vs. the previous step),
-    share of read (%), note. Raises ValueError if the counts do not reconcile."""
-    missing = {"step", "posts", "note"} - set(flow.columns)
+    """The flow table for the report (posts from ``clean_corpus`` or comments from
+    ``civicposts.comments.clean_comments``): step, posts or comments, removed (vs. the previous
+    step), share of read (%), note. Raises ValueError if the counts do not reconcile."""
+    count = next((c for c in ("posts", "comments") if c in flow.columns), None)
+    missing = {"step", "note"} - set(flow.columns) | ({"posts or comments"} if count is None else set())
     if missing:
         raise ValueError(f"corpus_flow: flow table lacks column(s) {', '.join(sorted(missing))}")
-    out = flow[["step", "posts", "note"]].reset_index(drop=True).copy()
-    out["posts"] = out["posts"].astype("int64")
-    removed = (-out["posts"].diff()).fillna(0).astype("int64")
+    out = flow[["step", count, "note"]].reset_index(drop=True).copy()
+    out[count] = out[count].astype("int64")
+    removed = (-out[count].diff()).fillna(0).astype("int64")
     if (removed < 0).any():
         bad = out.loc[removed < 0, "step"].tolist()
-        raise ValueError(f"corpus_flow: post count grows at step(s) {', '.join(bad)}; counts do not reconcile")
-    read = int(out["posts"].iloc[0]) if len(out) else 0
+        raise ValueError(f"corpus_flow: {count} count grows at step(s) {', '.join(bad)}; counts do not reconcile")
+    read = int(out[count].iloc[0]) if len(out) else 0
     out.insert(2, "removed", removed)
-    out.insert(3, "share_of_read_pct", (100.0 * out["posts"] / read).round(1) if read else 0.0)
+    out.insert(3, "share_of_read_pct", (100.0 * out[count] / read).round(1) if read else 0.0)
     return out
 
 
