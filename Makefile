@@ -127,7 +127,15 @@ $(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py $(PAPER
 		$(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
 	$(CLI) pdf --params $(PARAMS)
 
-$(MANIFEST): $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py $(PKG)/cli/build.py
+# The leak scan (civicposts.leaks, independent of the masker) reads every output; with any finding the
+# build stops here, before the manifest, so a leaking build never looks finished.
+LEAKSCAN := build/leak-scan-$(subst /,-,$(REPORTS)).ok
+$(LEAKSCAN): $(HTML) $(INDEX) $(PDF) $(EXECUTED) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
+	@rm -f $(MANIFEST)
+	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --report build/leak-scan.csv
+	@touch $@
+
+$(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py $(PKG)/cli/build.py
 	$(CLI) manifest --params $(PARAMS)
 
 ## ---------------------------------------------------------------- checks

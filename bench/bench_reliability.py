@@ -72,7 +72,7 @@ def main() -> None:
     cases = [
         (f"alpha_ci: {N_CODES} codes x {N_UNITS} units x {len(CODERS)} coders, {N_BOOT} resamples",
          lambda: [rel.alpha_ci(m, n_boot=N_BOOT, seed=SEED) for m in matrices]),
-        (f"agreement_table (5 statistics + CIs): same data from a decisions table",
+        ("agreement_table (5 statistics + CIs): same data from a decisions table",
          lambda: rel.agreement_table(decisions, kinds, codes, n_boot=N_BOOT, seed=SEED)),
     ]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

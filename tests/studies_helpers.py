@@ -22,6 +22,17 @@ CAPTIONS = [
     "Macet parah di jembatan {n} pagi ini, ada perbaikan pipa air",
     "Kegiatan gotong royong warga RT {n} membersihkan saluran air",
 ]
+# Personal data in every family and spelling the kit must mask (all invented): study (b) carries them in
+# its captions, and its build must leave none in reports/ or data/processed/.
+PII_CAPTIONS = [
+    "Lapor min, hubungi Line@warga_sejati88 atau @@bu.rt05_kita, bisa juga instagram.com/pak.lurah.x99/",
+    "Kata warga_sejati88 jalan ini sudah 3 bulan rusak. WA (+62) 812-4455-6677 atau +62 (813) 5566 7788",
+    "Info lengkap 08 19 44 55 66 77, 0821/4455/6677, 0822\u20134455\u20136677, wa081344556677 #keluhan",
+    "Promo 𝟎𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗𝟎 / ０８１３９８７６５４３２ / 0️⃣8️⃣1️⃣5️⃣4️⃣4️⃣5️⃣5️⃣6️⃣6️⃣7️⃣7️⃣ hubungi segera",
+    "KTP hilang a.n. warga, NIK 1671 0141 0590 0001 atau 1671.0241.0590.0002, telp (0711) 354321",
+    "Kirim ke sitirahma.warga @ gmail.com, sitirahma(at)yahoo.co.id, budi[at]gmail[dot]com",
+    "Donasi ke BCA 1234567890 a/n Budi, ID Line: budi_88ku, Telegram: @budi_tele88",
+]
 START = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc)
 
 
@@ -33,14 +44,16 @@ def _caption(i: int) -> str:
     return CAPTIONS[i % len(CAPTIONS)].format(n=i + 1)
 
 
-def instaloader_413(folder: Path, account: str, n: int) -> Path:
-    """instaloader 4.13 with ``--no-compress-json``: ``<date>_UTC.json`` in the iPhone-era shape."""
+def instaloader_413(folder: Path, account: str, n: int, *, pii: bool = False) -> Path:
+    """instaloader 4.13 with ``--no-compress-json``: ``<date>_UTC.json`` in the iPhone-era shape
+    (with ``pii``, the first posts carry :data:`PII_CAPTIONS`)."""
     out = folder / account
     out.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         when = _when(i)
         node = {"id": str(3000 + i), "shortcode": f"CIL{i:04d}x", "date": int(when.timestamp()),
-                "caption": _caption(i), "comments": i % 4, "likes": 10 + i, "is_video": False,
+                "caption": PII_CAPTIONS[i] if pii and i < len(PII_CAPTIONS) else _caption(i),
+                "comments": i % 4, "likes": 10 + i, "is_video": False,
                 "__typename": "GraphImage",
                 "iphone_struct": {"user": {"username": account, "pk": "4242"}, "location": None}}
         doc = {"node": node, "instaloader": {"version": "4.13.2", "node_type": "Post"}}

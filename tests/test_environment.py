@@ -57,7 +57,7 @@ def test_ci_runs_exactly_the_readme_commands(root):
     block = re.search(r"## Two commands.*?```bash\n(.*?)```", (root / "README.md").read_text(), re.S).group(1)
     commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
     ci = [line.strip() for line in (root / ".ci/run").read_text().splitlines()]
-    assert commands == ["sudo apt-get update && sudo apt-get install -y make python3-venv chromium",
+    assert commands == ["sudo apt-get update && sudo apt-get install -y make python3-venv chromium poppler-utils",
                         "make all", "make test"]
     missing = [c for c in commands if c not in ci]
     assert not missing, f".ci/run does not run the README's commands: {missing}"

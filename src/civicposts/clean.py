@@ -42,7 +42,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -268,10 +268,9 @@ def _stabilise(out: list[str], *, stopwords: bool, stem: bool) -> list[str]:
 
 
 def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False) -> pd.Series:
-    """Normalised words of each text (see the module docstring); idempotent for ``stem=False``."""
-    ent = _extract_list(_repair_list(_texts(s)))
-    out = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem), stopwords=stopwords, stem=stem)
-    return pd.Series(out, index=_index(s), dtype=object)
+    """Normalised words of each text (see the module docstring), contacts masked first; idempotent
+    for ``stem=False``."""
+    return clean_columns(s, stopwords=stopwords, stem=stem)["text_clean"].rename(None)
 
 
 def clean_columns(s: pd.Series | Iterable[str], *, stopwords: bool = False,
@@ -282,7 +281,11 @@ def clean_columns(s: pd.Series | Iterable[str], *, stopwords: bool = False,
 
 
 def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, stem: bool) -> pd.DataFrame:
-    ent = _extract_list(repaired)
+    from .pii import mask_contacts
+
+    # Contacts are masked here too, so no path makes clean text with a phone number in it (in the
+    # pipeline the texts come already pseudonymized, and masking is idempotent).
+    ent = _extract_list([mask_contacts(t) for t in repaired])
     text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem),
                             stopwords=stopwords, stem=stem)
     cols = {"text_clean": text_clean, **{c: ent[c] for c in ("urls", "hashtags", "mentions", "emojis")}}
@@ -333,17 +336,23 @@ def flag_promotions(captions: pd.Series | Iterable[str]) -> pd.Series:
 
 # --- corpus ------------------------------------------------------------------------------------
 
-def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, tz: str, stopwords: bool,
-                 stem: bool) -> pd.DataFrame:
+def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: frozenset[str], policy: Any,
+                 tz: str, stopwords: bool, stem: bool) -> pd.DataFrame:
     """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type."""
     from . import preclassify, privacy
 
     promo_raw = _promo_list(_texts(df["caption"]))  # before masking: phone numbers are contact patterns
-    df = privacy.pseudonymize_posts(df, allowlist, key)
+    df = privacy.pseudonymize_posts(df, allowlist, key, known, policy)
     df = clean(df, tz=tz, stopwords=stopwords, stem=stem)
     df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
     df["pretype"] = preclassify.preclassify(df)
     return df
+
+
+def _default_policy() -> Any:
+    from .policy import DEFAULT
+
+    return DEFAULT
 
 
 _FORKED: dict = {}  # the table and arguments a forked worker reads (inherited, never pickled)
@@ -389,12 +398,16 @@ def default_workers() -> int:
 
 
 def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz: str = "Asia/Jakarta",
-                 allowlist: Iterable[str] = (), key: bytes, stopwords: bool = False,
+                 allowlist: Iterable[str] = (), key: bytes, known: Iterable[str] = (), policy: Any = None,
+                 stopwords: bool = False,
                  stem: bool = False, near_threshold: float = NEAR_DUP_THRESHOLD,
                  seed: int = MINHASH_SEED, workers: int | None = None) -> CleanResult:
     """Clean, pseudonymize, date-filter, de-duplicate and flag a post table (see module docstring).
 
     ``period_start`` and ``period_end`` are inclusive local dates (YYYY-MM-DD) in ``tz``.
+    ``known``: the corpus's private usernames, pseudonymized where captions write them as bare words
+    (``civicposts.privacy.corpus_handles``). ``policy``: the study's ``civicposts.policy.Policy``
+    (default: the safe default).
     ``workers``: processes for the per-post steps on large tables (default ``default_workers()``);
     the result does not depend on it.
     """
@@ -421,7 +434,8 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     n_period = len(df)
 
     df = _clean_posts_parallel(df, default_workers() if workers is None else workers,
-                               tuple(allowlist), key, tz, stopwords, stem)
+                               tuple(allowlist), key, frozenset(known), policy or _default_policy(), tz,
+                               stopwords, stem)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())

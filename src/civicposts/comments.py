@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,8 @@ FLOW_STEPS = ("read", "parsed", "under an in-period post", "under an analysed po
 
 
 def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: Iterable[str], key: bytes,
-                   tz: str = "Asia/Jakarta", stopwords: bool = False, stem: bool = False) -> CleanResult:
+                   known: Iterable[str] = (), policy: Any = None, tz: str = "Asia/Jakarta",
+                   stopwords: bool = False, stem: bool = False) -> CleanResult:
     """Pseudonymize, clean and count the comment table; ``posts`` is ``clean_corpus``'s post table.
 
     Returns ``(comments, flow)``. ``comments`` has the columns of :data:`civicposts.schema.COMMENTS`
@@ -58,7 +60,7 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
 
     allow = privacy.normalise_allowlist(allowlist)
     by_public = df["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
-    df = privacy.pseudonymize_comments(df, allow, key)
+    df = privacy.pseudonymize_comments(df, allow, key, known, *([policy] if policy is not None else []))
     cols = clean_columns(df["text"], stopwords=stopwords, stem=stem)
     for c in cols.columns:
         df[c] = cols[c]

@@ -54,6 +54,8 @@ class Study(Mapping[str, Any]):
     period_end: str = "2100-12-31"                # inclusive, local date
     timezone: str = "Asia/Jakarta"
     allowlist: tuple[str, ...] = ()               # public accounts whose handles stay readable
+    privacy_policy: dict[str, str] = field(default_factory=dict)  # field -> pseudonymize|mask|drop|keep
+    private_names: tuple[str, ...] = ()           # names masked as [nama] in every text (e.g. an interview's)
     pseudonym_key_file: str = "config/pseudonym.key"
     pseudonym_demo_key: bool = False              # the public demo key: fictional corpora only
     # coding
@@ -61,6 +63,7 @@ class Study(Mapping[str, Any]):
     coding_dirs: tuple[str, ...] = ("coding",)   # every coder file in these folders is merged
     coder_dir: str = "coding"                     # where the coding app writes this study's coder files
     coder: str = ""
+    practice_dir: str = "coding/practice"         # the start-here notebook's practice files: never study data
     sample_n: int | float | str = 200             # posts to code: a number, a fraction of the corpus, or "all"
     overlap_n: int = 60                           # of which every coder codes (clipped to the sample)
     comment_sample_n: int | float | str = 100     # comments to code, if the codebook has comment variables
@@ -129,6 +132,15 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     where = f"{source}: {key!r}"
     if key in ("sample_n", "comment_sample_n"):
         return _sample_request(value, where)
+    if key == "privacy_policy":
+        from .policy import parse
+
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must map fields to actions, e.g. {{caption: mask}}; found {value!r}")
+        parse(value, source=source)  # refuses unknown fields and actions a field does not allow
+        return dict(value)
     if typing.get_origin(kind) is dict:
         if value is None:
             return {}
@@ -193,6 +205,10 @@ def _check(s: Study) -> None:
     except Exception:
         raise ConfigError(f"{src}: 'timezone' {s.timezone!r} is not an IANA time zone such as Asia/Jakarta") \
             from None
+    practice = Path(s.practice_dir)
+    if any(Path(d) == practice for d in (*s.coding_dirs, s.coder_dir)):
+        raise ConfigError(f"{src}: practice_dir {s.practice_dir!r} is also a study coder folder: practice must "
+                          "never be merged into the study; give it a folder of its own")
     for key in ("overlap_n", "comment_overlap_n", "bootstrap_resamples"):
         if getattr(s, key) < 0:
             raise ConfigError(f"{src}: {key!r} must not be negative")
@@ -267,6 +283,35 @@ def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) ->
     names = names or [k for k in _FIELDS if k in namespace and k != "study_config"]
     given = {k: namespace[k] for k in names if namespace.get(k) is not None}
     study = study.with_values(**given) if given else study
+    if not os.environ.get("CIVICPOSTS_NOTEBOOK"):  # opened by hand, not run by the build
+        study = scratch_study(study)
     for name in names:
         namespace[name] = study[name]
     return study
+
+
+SCRATCH = "build/scratch"
+
+
+def scratch_study(study: Study) -> Study:
+    """The study as an interactive session sees it: its processed and report folders moved to a scratch
+    copy under ``build/scratch/`` (processed files hard-linked, so reading is as before), so running a
+    notebook by hand never rewrites ``reports/`` or ``data/processed/``; ``make all`` makes the real ones."""
+    import os
+    import shutil
+
+    processed = Path(SCRATCH) / study.processed_dir
+    if Path(study.processed_dir).is_dir():
+        def link(src: str, dst: str) -> None:
+            if os.path.exists(dst):
+                os.unlink(dst)
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+        shutil.copytree(study.processed_dir, processed, copy_function=link, dirs_exist_ok=True)
+    processed.mkdir(parents=True, exist_ok=True)
+    reports = Path(SCRATCH) / study.reports_dir
+    log.info("interactive session: outputs go to %s and %s (make all rebuilds the real ones)", processed, reports)
+    return study.with_values(processed_dir=str(processed), reports_dir=str(reports))

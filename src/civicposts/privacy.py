@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -36,32 +35,14 @@ from typing import Any
 import pandas as pd
 
 from .errors import ConfigError, InputError
-from .text import MENTION_RE
+from . import pii
+from .policy import DEFAULT as DEFAULT_POLICY, Policy
 
 log = logging.getLogger(__name__)
 
 DEMO_KEY = b"civicposts-demo-key-2021-02-27-PUBLIC-fictional-data-only"
 PSEUDONYM_RE = re.compile(r"user_[0-9a-f]{10}")
 PSEUDO_ID_RE = re.compile(r"id_[0-9a-f]{10}")
-
-EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-NIK_RE = re.compile(r"(?<![0-9A-Za-z_.])\d{16}(?![0-9A-Za-z_])")  # not the digits of a decimal number
-PHONE_RE = re.compile(
-    r"(?<![0-9A-Za-z_])(?:\+62|62|0)[\s.-]?8\d{1,2}(?:[\s.-]?\d){6,9}(?![0-9A-Za-z_])"
-    r"|(?<![0-9A-Za-z_])\(0\d{2,3}\)\s?\d{3,4}[\s.-]?\d{2,4}(?![0-9A-Za-z_])"
-    r"|(?<![0-9A-Za-z_])0\d{2,3}-\d{3,4}-?\d{2,4}(?![0-9A-Za-z_])"
-)
-MASKS = (("[NIK]", NIK_RE), ("[email]", EMAIL_RE), ("[telepon]", PHONE_RE))
-
-# '@words' in scanned files that are not handles: CSS at-rules, Python decorators, typst.
-DEFAULT_SCAN_IGNORE = frozenset({
-    "media", "font-face", "keyframes", "import", "page", "charset", "supports", "namespace", "layer",
-    "property", "staticmethod", "classmethod", "dataclass", "functools.cache", "pytest.fixture", "context",
-})
-# SVG figures draw text as paths (their numbers are coordinates); the CSV beside each figure is scanned.
-SCAN_SUFFIXES = frozenset({".csv", ".json", ".jsonl", ".html", ".htm", ".ipynb", ".typ", ".md", ".txt",
-                           ".tsv", ".parquet"})
-
 
 def load_or_create_key(path: str | Path) -> bytes:
     """The pseudonymization key in ``path``; a new random key is written there if it does not exist."""
@@ -103,6 +84,14 @@ def key_for_study(params: Mapping[str, Any]) -> bytes:
     return load_or_create_key(path)
 
 
+def policy_for_study(params: Mapping[str, Any]) -> Policy:
+    """The study's privacy policy (``privacy_policy``, ``private_names``), safe defaults for the rest."""
+    from .policy import parse
+
+    return parse(params.get("privacy_policy") or {}, params.get("private_names") or (),
+                 str(params.get("study_config", "study")))
+
+
 def normalise_allowlist(allowlist: Iterable[str]) -> frozenset[str]:
     """Lowercased handles without ``@``."""
     return frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())
@@ -128,19 +117,6 @@ def _handle_or_pseudonym(handle: str | None, allow: frozenset[str], key: bytes) 
     return pseudonym(h, key)
 
 
-_DIGITS = "0123456789"
-
-
-def _mask_one(t: str) -> str:
-    if "@" in t and "." in t:
-        t = EMAIL_RE.sub("[email]", t)
-    if any(d in t for d in _DIGITS):
-        t = NIK_RE.sub("[NIK]", t)
-        if "8" in t or "(" in t or "-" in t:
-            t = PHONE_RE.sub("[telepon]", t)
-    return t
-
-
 def _missing(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
@@ -159,46 +135,91 @@ def _map_unique(values: pd.Series, fn) -> list:
     return out
 
 
+def _mask_one(t: str) -> str:
+    return pii.mask_contacts(t)
+
+
 def mask_contacts(s: pd.Series) -> pd.Series:
-    """Mask e-mail addresses, NIK numbers and phone numbers in a column of texts (None stays None)."""
-    return pd.Series([None if _missing(v) else _mask_one(str(v)) for v in s], index=s.index, dtype=object)
+    """Mask e-mails, messenger ids, phone, NIK and bank-account numbers in a column of texts, in every
+    spelling :mod:`civicposts.pii` knows (None stays None)."""
+    return pd.Series([None if _missing(v) else pii.mask_contacts(str(v)) for v in s], index=s.index, dtype=object)
 
 
-def _mention_replacer(allowlist: Iterable[str], key: bytes):
-    allow = normalise_allowlist(allowlist)
-    cache: dict[str, str] = {}
+def redact(text: str, allow: frozenset[str], key: bytes, known: frozenset[str] = frozenset(),
+           policy: Policy = DEFAULT_POLICY) -> str:
+    """One text with contacts masked and private handles pseudonymized, in every form :mod:`civicposts.pii`
+    finds (``@name`` glued or doubled, ``instagram.com/name``, ``known`` usernames as bare words), and the
+    policy's ``private_names`` masked; allowlisted accounts stay readable. Idempotent."""
+    spans = pii.find(text, known=known)
+    if not spans:
+        return policy.mask_names(text)
 
-    def repl(m: re.Match[str]) -> str:
-        h = m.group(1)
-        if h not in cache:
-            cache[h] = "@" + _handle_or_pseudonym(h, allow, key)
-        return cache[h]
+    def repl(sp: pii.Span) -> str:
+        if sp.family in pii.MASK_TOKENS:
+            return pii.MASK_TOKENS[sp.family]
+        public = sp.value in allow or PSEUDONYM_RE.fullmatch(sp.value)
+        name = sp.value if public else pseudonym(sp.value, key)
+        if sp.family == "handle":
+            return "@" + name  # as the account columns write it: lowercased, one "@"
+        return text[sp.start:sp.end] if public else name
 
-    return repl
+    return policy.mask_names(pii.replace(text, spans, repl))
 
 
 def replace_mentions(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
     """Replace ``@handle`` of non-allowlisted users by ``@user_…`` in a column of texts."""
-    repl, sub = _mention_replacer(allowlist, key), MENTION_RE.sub
-    return pd.Series([None if _missing(v) else (sub(repl, str(v)) if "@" in str(v) else str(v)) for v in s],
-                     index=s.index, dtype=object)
+    allow = normalise_allowlist(allowlist)
+
+    def one(t: str) -> str:
+        spans = [sp for sp in pii.find(t, families=("email", "handle")) if sp.family == "handle"]
+        return pii.replace(t, spans, lambda sp: t[sp.start:sp.end] if sp.value in allow or
+                           PSEUDONYM_RE.fullmatch(sp.value) else "@" + pseudonym(sp.value, key))
+
+    return pd.Series([None if _missing(v) else one(str(v)) for v in s], index=s.index, dtype=object)
 
 
-def scrub_text(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
-    """Mask contacts, then pseudonymize mentions (e-mails first, so ``a@b.id`` is not a mention)."""
-    repl, sub = _mention_replacer(allowlist, key), MENTION_RE.sub
-    out = []
-    for v in s:
-        if _missing(v):
-            out.append(None)
+def scrub_text(s: pd.Series, allowlist: Iterable[str], key: bytes, known: Iterable[str] = (),
+               policy: Policy = DEFAULT_POLICY, field: str | None = None) -> pd.Series:
+    """:func:`redact` over a column of texts (None stays None); all None when ``policy`` drops ``field``."""
+    if field is not None and policy.drops(field):
+        return pd.Series([None] * len(s), index=s.index, dtype=object)
+    allow = normalise_allowlist(allowlist)
+    kn = frozenset(known) - allow
+    return pd.Series(_map_unique(s, lambda v: redact(str(v), allow, key, kn, policy)), index=s.index, dtype=object)
+
+
+def _drop_private(values: list, private: Iterable[bool], drop: bool) -> list:
+    """``values`` with those of private persons emptied when the policy drops the field."""
+    return [None if drop and p else v for v, p in zip(values, private)]
+
+
+def corpus_handles(allowlist: Iterable[str], *, posts: pd.DataFrame | None = None,
+                   comments: pd.DataFrame | None = None, profiles: pd.DataFrame | None = None) -> frozenset[str]:
+    """The private usernames a corpus knows: post owners, comment authors, profiles, and every handle
+    mentioned in captions and comments, as :func:`civicposts.pii.known_handles` keeps them (no ordinary
+    words, nothing shorter than 4 characters, nothing allowlisted). These are then found as bare words."""
+    allow = normalise_allowlist(allowlist)
+    names: set[str] = set()
+
+    def take(values: Iterable[Any]) -> None:
+        names.update(str(v).strip().lstrip("@").lower() for v in values if not _missing(v) and str(v).strip())
+
+    for df, handles, texts in ((posts, "account", "caption"), (comments, "author", "text"), (profiles, "account", None)):
+        if df is None or df.empty:
             continue
-        t = _mask_one(str(v))
-        out.append(sub(repl, t) if "@" in t else t)
-    return pd.Series(out, index=s.index, dtype=object)
+        if handles in df.columns:
+            take(df[handles])
+        if texts and texts in df.columns:
+            for t in df[texts]:
+                if not _missing(t) and "@" in str(t):
+                    take(sp.value for sp in pii.find(str(t), families=("email", "handle")) if sp.family == "handle")
+    return pii.known_handles(n for n in names if n not in allow and not PSEUDONYM_RE.fullmatch(n))
 
 
-def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -> pd.DataFrame:
-    """A copy of the post table with private owners, owner ids, mentions and contacts replaced.
+def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
+                       known: Iterable[str] = (), policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """A copy of the post table with private owners, owner ids, mentions and contacts replaced, or
+    dropped where ``policy`` says so (fields post_account, post_owner_id, caption, location_name).
 
     Idempotent: pseudonyms and masks are left as they are.
     """
@@ -208,31 +229,38 @@ def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -
     out = df.copy()
     accounts = out["account"].astype(object)
     private = ~accounts.fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
-    out["account"] = _map_unique(accounts, lambda a: _handle_or_pseudonym(a, allow, key))
+    out["account"] = _drop_private(_map_unique(accounts, lambda a: _handle_or_pseudonym(a, allow, key)), private,
+                                   policy.drops("post_account"))
     if "owner_id" in out.columns:
         ids = out["owner_id"].astype(object)
-        out["owner_id"] = [
+        out["owner_id"] = _drop_private([
             (None if pd.isna(i) else (str(i) if (not p or PSEUDO_ID_RE.fullmatch(str(i))) else pseudonym_id(str(i), key)))
             for i, p in zip(ids, private)
-        ]
-    out["caption"] = scrub_text(out["caption"], allow, key).fillna("")
-    if "location_name" in out.columns:
-        out["location_name"] = mask_contacts(out["location_name"])
+        ], private, policy.drops("post_owner_id"))
+    out["caption"] = scrub_text(out["caption"], allow, key, known, policy, "caption").fillna("")
+    if "location_name" in out.columns and policy["location_name"] != "keep":
+        out["location_name"] = scrub_text(out["location_name"], allow, key, known, policy, "location_name")
     return out
 
 
-def pseudonymize_comments(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -> pd.DataFrame:
-    """A copy of the comment table with private authors, mentions and contacts replaced."""
+def pseudonymize_comments(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
+                          known: Iterable[str] = (), policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """A copy of the comment table with private authors, mentions and contacts replaced, or dropped
+    where ``policy`` says so (fields comment_author, comment_text)."""
     if "author" not in df.columns or "text" not in df.columns:
         raise InputError("<comment table>", "pseudonymize_comments: needs columns 'author' and 'text'")
     allow = normalise_allowlist(allowlist)
     out = df.copy()
-    out["author"] = _map_unique(out["author"].astype(object), lambda a: _handle_or_pseudonym(a, allow, key))
-    out["text"] = scrub_text(out["text"], allow, key)
+    private = ~out["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
+    out["author"] = _drop_private(_map_unique(out["author"].astype(object),
+                                              lambda a: _handle_or_pseudonym(a, allow, key)),
+                                  private, policy.drops("comment_author"))
+    out["text"] = scrub_text(out["text"], allow, key, known, policy, "comment_text")
     return out
 
 
-def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes) -> pd.DataFrame:
+def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
+                          known: Iterable[str] = (), policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
     """A copy of the profile table: private accounts get pseudonyms (account, owner_id) and no
     full name; every biography has contacts masked and mentions pseudonymized."""
     if "account" not in df.columns:
@@ -247,84 +275,35 @@ def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes
     if "full_name" in out.columns:
         out["full_name"] = [None if p else v for v, p in zip(out["full_name"].astype(object), private)]
     if "biography" in out.columns:
-        out["biography"] = scrub_text(out["biography"], allow, key)
+        out["biography"] = scrub_text(out["biography"], allow, key, known, policy, "profile_biography")
+    return out
+
+
+def redact_interview(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
+                     policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """Interview records with their ``text`` masked (handles, contacts, the policy's private names);
+    the speaker, whom the study names, stays."""
+    out = df.copy()
+    if "text" in out.columns:
+        out["text"] = scrub_text(out["text"], allowlist, key, (), policy, "interview_text")
+    return out
+
+
+def redact_memos(decisions: pd.DataFrame, allowlist: Iterable[str], key: bytes,
+                 policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """Coder decisions with their ``memo`` masked, or emptied where ``policy`` drops coder_memo."""
+    out = decisions.copy()
+    if "memo" in out.columns and len(out):
+        memos = scrub_text(out["memo"], allowlist, key, (), policy, "coder_memo")
+        out["memo"] = memos.fillna("") if not policy.drops("coder_memo") else ""
     return out
 
 
 # --- leak scanning -------------------------------------------------------------------------------
 
-# A number with one decimal point (0.8123456789) is a statistic, not a phone number written with dots.
-_DECIMAL_RE = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
-# Lines of CSS/JS comments in exported HTML (`/* ... @jupyterlab/buildutils */`, JSDoc `* @see`):
-# the toolchain's own text, never data (data sits in table cells and in itables' JSON, not comments).
-_HTML_COMMENT_LINE = re.compile(r"^\s*(/\*|\*|//)")
-_SCAN_HANDLE_RE = re.compile(r"(?<![\w.@/:-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@-])")
-
-
-def _scan_line(line: str, allow: frozenset[str], ignore: frozenset[str]) -> list[tuple[str, str]]:
-    hits = []
-    for m in EMAIL_RE.finditer(line):
-        hits.append(("email", m.group(0)))
-    no_email = EMAIL_RE.sub(" ", line)
-    for m in NIK_RE.finditer(no_email):
-        hits.append(("nik", m.group(0)))
-    no_nik = _DECIMAL_RE.sub(" ", NIK_RE.sub(" ", no_email))
-    for m in PHONE_RE.finditer(no_nik):
-        hits.append(("phone", m.group(0)))
-    for m in _SCAN_HANDLE_RE.finditer(no_email):
-        h = m.group(1).lower()
-        if h in allow or h in ignore or PSEUDONYM_RE.fullmatch(h):
-            continue
-        hits.append(("handle", "@" + m.group(1)))
-    return hits
-
-
-def _iter_files(paths: Iterable[str | Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            files.extend(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SCAN_SUFFIXES)
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise InputError(p, "scan_for_leaks: no such file or folder")
-    return sorted(set(files))
-
-
-def _lines(path: Path) -> Iterable[tuple[int, str]]:
-    if path.suffix.lower() == ".parquet":
-        df = pd.read_parquet(path)
-        for i, row in enumerate(df.itertuples(index=False), start=1):
-            yield i, json.dumps([str(v) for v in row], ensure_ascii=False)
-        return
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"scan_for_leaks: not UTF-8 text ({exc})") from exc
-    html = path.suffix.lower() in (".html", ".htm")
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not (html and _HTML_COMMENT_LINE.match(line)):
-            yield i, line
-
-
 def scan_for_leaks(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
-                   ignore: Iterable[str] = DEFAULT_SCAN_IGNORE) -> pd.DataFrame:
-    """Find @handles not on the allowlist (and not pseudonyms), e-mails, NIKs and phone numbers.
+                   ignore: Iterable[str] | None = None) -> pd.DataFrame:
+    """The independent leak scan of :mod:`civicposts.leaks` (file, line, kind, match; empty: no leak)."""
+    from . import leaks
 
-    ``paths``: files or folders (searched recursively for csv, json, html, svg, ipynb, typ, md,
-    txt and parquet files). Returns file, line (row number for parquet), kind, match; empty when
-    nothing leaks. ``ignore``: '@words' that are not handles (CSS at-rules, decorators).
-    """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    allow = normalise_allowlist(allowlist)
-    ign = frozenset(i.lower() for i in ignore)
-    rows = []
-    for f in _iter_files(paths):
-        for lineno, line in _lines(f):
-            if "@" not in line and not any(ch.isdigit() for ch in line):
-                continue
-            for kind, match in _scan_line(line, allow, ign):
-                rows.append((str(f), lineno, kind, match))
-    return pd.DataFrame(rows, columns=["file", "line", "kind", "match"])
+    return leaks.scan(paths, allowlist, leaks.IGNORE if ignore is None else ignore)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,13 @@ def _pdf_safe(s: str) -> str:
     return emoji.demojize(s, language="id", delimiters=("[", "]"))
 
 
+_LONG_DECIMAL = re.compile(r"-?\d+\.\d{4,}")
+
+
 def _fmt(v: Any) -> str:
+    """A cell as a reader wants it: floats (also a CSV's long decimal strings) to at most 3 decimals."""
+    if isinstance(v, str) and _LONG_DECIMAL.fullmatch(v):
+        v = float(v)
     if isinstance(v, float):
         if pd.isna(v):
             return "–"

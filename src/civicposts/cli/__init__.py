@@ -32,6 +32,8 @@ COMMANDS: dict[str, Command] = {
                                                           "(formats, period, accounts read from the data)"),
     "coding": Command("civicposts.cli.data:coding", "coding sheets: export one for a coder, import a "
                                                      "filled-in one, check every coder file"),
+    "scan-leaks": Command("civicposts.cli.data:scan_leaks", "scan folders for private handles, phone numbers, "
+                                                            "e-mails and NIKs (fails when any is found)"),
     # build: the steps `make all` runs, one per product
     "params": Command("civicposts.cli.build:params", "write the effective study parameters (build/study.json)",
                       "build"),

@@ -125,3 +125,52 @@ def coding(argv: list[str]) -> int:
         log.error("%s", exc)
         return 2
     return 0
+
+
+def scan_leaks(argv: list[str]) -> int:
+    """Scan output folders for private handles, phone numbers, e-mails and NIK numbers (civicposts.leaks).
+
+    Exit 1, naming every file and line, when anything is found; 0 when nothing is."""
+    import json
+
+    from ..config import load_study
+    from ..errors import CivicpostsError
+    from ..leaks import files_to_scan, scan
+
+    p = argparse.ArgumentParser(prog="python -m civicposts scan-leaks", description=scan_leaks.__doc__)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--params", help="effective parameters whose allowlist applies (build/study.json)")
+    src.add_argument("--study", help="a study file whose allowlist applies")
+    p.add_argument("--allow", default="", help="more public accounts, comma-separated")
+    p.add_argument("--report", help="also write every finding to this CSV")
+    a = p.parse_args(argv)
+    allow = [x for x in a.allow.split(",") if x.strip()]
+    if a.params:
+        from ..leaks import documented_handles
+
+        params = json.loads(Path(a.params).read_text(encoding="utf-8"))
+        # the study's own documents (codebook examples, the notebooks' prose) are not collected data
+        allow += [*params.get("allowlist", []),
+                  *documented_handles([params.get("codebook_path") or "", "notebooks"])]
+    elif a.study:
+        allow += list(load_study(a.study).allowlist)
+    try:
+        n_files = len(files_to_scan(a.paths))
+        found = scan(a.paths, allow)
+    except CivicpostsError as exc:
+        log.error("%s", exc)
+        return 1
+    if a.report:
+        from ..iorw import write_csv
+
+        write_csv(a.report, found)
+    if found.empty:
+        log.info("leak scan: nothing found in %d files below %s", n_files, ", ".join(a.paths))
+        return 0
+    for r in found.head(50).itertuples(index=False):
+        log.error("%s:%s: %s %r", r.file, r.line, r.kind, r.match)
+    more = f" (first 50 shown{'; all in ' + a.report if a.report else ''})" if len(found) > 50 else ""
+    log.error("leak scan: %d suspected piece(s) of personal data in %d file(s)%s; the build is not finished",
+              len(found), found["file"].nunique(), more)
+    return 1

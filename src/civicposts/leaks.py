@@ -1,0 +1,190 @@
+"""The leak scan: an independent, deliberately broad search of the outputs for personal data.
+
+It is *not* the masker (:mod:`civicposts.pii`): it shares none of its patterns, so a form the masker
+misses is not missed here for the same reason. It errs on the side of reporting. What it looks for,
+after folding each line (NFKC, every Unicode digit to ASCII, invisible characters dropped):
+
+- ``handle``: any ``@name`` (glued to a word or not) and any ``instagram.com/name`` that is not on the
+  allowlist, not a pseudonym (``user_…``) and not a known non-handle (CSS at-rules, decorators);
+- ``email``: ``x@y.z``, also with spaces or ``(at)``/``[at]`` for ``@``;
+- ``phone``: digits (any separators between them: space . - / brackets +) that read as an Indonesian
+  mobile (``08``/``628`` and 8-11 more digits) or a landline in brackets (``(0711) 123456``);
+- ``nik``: 16 digits, however separated, that have a NIK's structure, and any unbroken 16-digit number.
+
+Pseudonyms, hex digests (manifest hashes) and decimals are blanked first: they are the kit's own
+numbers. Files: text (csv, json, html, ipynb, md, typ, txt, tsv, svg is skipped: its text is paths),
+Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CivicpostsError, InputError
+
+COLUMNS = ["file", "line", "kind", "match"]
+SUFFIXES = frozenset({".csv", ".json", ".jsonl", ".html", ".htm", ".ipynb", ".typ", ".md", ".txt", ".tsv",
+                      ".parquet", ".pdf"})
+# '@words' in outputs that are not handles: CSS at-rules, Python decorators, typst, JS doc tags.
+IGNORE = frozenset({
+    "media", "font-face", "keyframes", "import", "page", "charset", "supports", "namespace", "layer", "property",
+    "staticmethod", "classmethod", "dataclass", "functools.cache", "pytest.fixture", "context", "container",
+    "counter-style", "font-feature-values", "-webkit-keyframes", "-moz-keyframes", "document", "viewport",
+})
+
+_PSEUDO = re.compile(r"\b(?:user|id)_[0-9a-f]{10}\b")
+_HEX = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{16,}\b", re.IGNORECASE)
+_DEC = re.compile(r"(?<![\d.])\d{1,3}\.\d+(?![\d.]*\.\d)")
+# "@" written, spaced on both sides, or spelt (at); "word @name.dot" is a mention and counts as a handle
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+(?:@|\s+@\s+|\s*[(\[{]\s*at\s*[)\]}]\s*)[\w-]+(?:\s*(?:\.|[(\[{]dot[)\]}])\s*[\w-]+)*"
+                    r"\s*(?:\.|[(\[{]dot[)\]}])\s*[a-z]{2,}\b", re.IGNORECASE)
+_SPELT_AT = re.compile(r"[(\[{]\s*at\s*[)\]}]", re.IGNORECASE)
+_AT_NAME = re.compile(r"@+([a-z0-9_](?:[a-z0-9_.-]{0,29}[a-z0-9_])?)", re.IGNORECASE)
+_LINK = re.compile(r"instagr(?:am\.com|\.am)/+(?:stories/+)?([a-z0-9_.]{1,30})", re.IGNORECASE)
+_LINK_PATHS = frozenset({"p", "reel", "reels", "explore", "tv", "accounts", "stories", "direct", "about", ""})
+_DIGITS = re.compile(r"\+?\(?\d(?:[\s.\-/()+]{0,3}\d)*")
+_HTML_COMMENT = re.compile(r"^\s*(/\*|\*|//)")
+
+
+def _fold(line: str) -> str:
+    if line.isascii():
+        return line
+    out = []
+    for ch in unicodedata.normalize("NFKC", line):
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        d = unicodedata.digit(ch, None) if not ch.isascii() else None
+        if d is not None and unicodedata.category(ch) == "Nd":
+            out.append(str(d))
+        else:
+            out.append("-" if unicodedata.category(ch) == "Pd" else ch)
+    return "".join(out)
+
+
+def _nik(d: str) -> bool:
+    return len(d) == 16 and d[:2] in {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33",
+                                      "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72",
+                                      "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96", "97"} \
+        and (1 <= int(d[6:8]) <= 31 or 41 <= int(d[6:8]) <= 71) and 1 <= int(d[8:10]) <= 12
+
+
+def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE) -> list[tuple[str, str]]:
+    """(kind, match) of every suspected piece of personal data in one line."""
+    t = _fold(line)
+    hits: list[tuple[str, str]] = []
+    t = _PSEUDO.sub(" ", t)
+    if "@" in t or _SPELT_AT.search(t):
+        for m in _EMAIL.finditer(t):
+            hits.append(("email", m.group(0)))
+        t = _EMAIL.sub(" ", t)
+        for m in _AT_NAME.finditer(t):
+            h = m.group(1).lower()
+            if h not in allow and h not in ignore and h.rstrip(".") not in allow:
+                hits.append(("handle", "@" + m.group(1)))
+    if "instagr" in t:
+        for m in _LINK.finditer(t):
+            h = m.group(1).lower().rstrip(".")
+            if h not in allow and h not in _LINK_PATHS:
+                hits.append(("handle", m.group(0)))
+    if sum(c.isdigit() for c in t) >= 9:
+        t = _DEC.sub(" ", _HEX.sub(" ", t))
+        for m in _DIGITS.finditer(t):
+            run = m.group(0)
+            d = re.sub(r"\D", "", run)
+            mobile = re.search(r"(?:^|[^\d])(?:\+?62|0)\D{0,3}8(?:\D{0,3}\d){8,11}(?!\d)", " " + run)
+            if mobile or re.fullmatch(r"\(0\d{2,3}\)\s?\d{5,8}", run.strip()):
+                hits.append(("phone", run.strip()))
+            elif len(d) == 16 and (_nik(d) or re.fullmatch(r"\d{16}", run)):
+                hits.append(("nik", run.strip()))
+    return hits
+
+
+def _pdf_lines(path: Path) -> Iterator[tuple[int, str]]:
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        raise CivicpostsError(f"{path}: cannot scan a PDF without pdftotext; install it with "
+                              "`sudo apt-get install -y poppler-utils`")
+    text = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode(
+        "utf-8", "replace")
+    for page, body in enumerate(text.split("\f"), start=1):
+        for line in body.splitlines():
+            yield page, line
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        df = pd.read_parquet(path)
+        cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+        for i, row in enumerate(df[cols].itertuples(index=False), start=1):
+            yield i, json.dumps([v if isinstance(v, str) else str(list(v)) if hasattr(v, "__iter__") else str(v)
+                                 for v in row], ensure_ascii=False)
+        return
+    if suffix == ".pdf":
+        yield from _pdf_lines(path)
+        return
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"leak scan: not UTF-8 text ({exc})") from exc
+    html = suffix in (".html", ".htm")
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not (html and _HTML_COMMENT.match(line)):  # the toolchain's CSS/JS comments, never data
+            yield i, line
+
+
+def documented_handles(paths: Iterable[str | Path]) -> frozenset[str]:
+    """The handles written in the study's own documents (its codebook's examples, the notebooks' prose):
+    text the researcher or the kit wrote, not collected data, so the scan does not report them.
+    Paths that do not exist are skipped (a study may have no codebook of its own)."""
+    files: list[Path] = []
+    for p in (Path(x) for x in paths if str(x).strip()):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix in (".ipynb", ".yaml", ".yml", ".md"))
+        elif p.is_file():
+            files.append(p)
+    out: set[str] = set()
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            out.update(m.group(1).lower() for m in _AT_NAME.finditer(_fold(line)))
+    return frozenset(out)
+
+
+def files_to_scan(paths: Iterable[str | Path]) -> list[Path]:
+    """The files below ``paths`` the scan reads (InputError for a path that does not exist)."""
+    files: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files.extend(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(p, "leak scan: no such file or folder")
+    return sorted(set(files))
+
+
+def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
+         ignore: Iterable[str] = IGNORE) -> pd.DataFrame:
+    """Suspected personal data in the files below ``paths``: file, line (page for a PDF, row for
+    Parquet), kind, match; empty when nothing leaks."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    allow = frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())
+    ign = frozenset(i.lower() for i in ignore)
+    rows = []
+    for f in files_to_scan(paths):
+        for lineno, line in _lines(f):
+            if "@" not in line and "instagr" not in line and not any(c.isdigit() for c in line) \
+                    and line.isascii():
+                continue
+            rows.extend((str(f), lineno, kind, match) for kind, match in scan_line(line, allow, ign))
+    return pd.DataFrame(rows, columns=COLUMNS)

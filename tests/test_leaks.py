@@ -1,0 +1,82 @@
+"""The leak scan (civicposts.leaks): independent of the masker, broad, and quiet on the kit's own numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pii_cases as C
+from civicposts import leaks
+
+ALLOW = frozenset({"ratudewa", "palembang.update"})
+SCANNED = ("handle", "profile_link", "phone", "nik", "email")  # what the scan promises to find
+
+
+@pytest.mark.parametrize("family", SCANNED)
+@settings(max_examples=80, deadline=None)
+@given(r=st.randoms(use_true_random=False))
+def test_the_scan_finds_every_family_as_people_write_it(family, r):
+    case = C.GENERATORS[family](r)
+    assert leaks.scan_line(case.text, ALLOW), case.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(r=st.randoms(use_true_random=False))
+def test_the_scan_is_quiet_on_ordinary_numbers(r):
+    case = C.negative_case(r)
+    assert leaks.scan_line(case.text, ALLOW) == []
+
+
+@pytest.mark.parametrize("line", [
+    "author,user_0812345678,id_1671014105",  # pseudonyms made of digits
+    '"sha256": "0812345678901234a9f3c2d1e0b4a5c6d7e8f90123456789abcdef0123456789"',
+    "alpha 0.8123456789, kappa 0.6510000000, n 200",
+    "@media print { body { margin: 0 } } @font-face { }",
+    "thanks @ratudewa and instagram.com/palembang.update/",
+    "https://www.instagram.com/p/CAbc123/ posted 2021-02-27 08:00",
+])
+def test_the_kits_own_text_is_not_a_leak(line):
+    assert leaks.scan_line(line, ALLOW) == []
+
+
+def test_the_scan_reads_parquet_strings_and_pdf_text(tmp_path):
+    import typst
+
+    pd.DataFrame({"n": [1, 2], "text": ["ok", "hubungi 0812 1111 2222"]}).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "r.typ").write_text('= Report\n\nFine text.\n#pagebreak()\nMail me: #"bocor@example.org"\n')
+    (tmp_path / "r.pdf").write_bytes(typst.compile(str(tmp_path / "r.typ")))
+    (tmp_path / "r.typ").unlink()
+    found = leaks.scan(tmp_path, ALLOW)
+    got = {(f.split("/")[-1], line, kind) for f, line, kind in zip(found["file"], found["line"], found["kind"])}
+    assert got == {("t.parquet", 2, "phone"), ("r.pdf", 2, "email")}  # row 2; page 2
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "civicposts", "scan-leaks", *args], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+def test_scan_leaks_command_fails_naming_file_and_line(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.csv").write_text("x\nok\nterima kasih Line@budi88\n")
+    proc = _cli("out", "--allow", "ratudewa", "--report", "found.csv", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "out/a.csv:3: handle '@budi88'" in proc.stderr
+    assert pd.read_csv(tmp_path / "found.csv")["kind"].tolist() == ["handle"]
+    (tmp_path / "out" / "a.csv").write_text("x\nok\nterima kasih @ratudewa\n")
+    proc = _cli("out", "--allow", "ratudewa", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _cli("missing", cwd=tmp_path).returncode == 1
+
+
+def test_the_studys_own_documents_are_not_collected_data(tmp_path):
+    (tmp_path / "codebook.yaml").write_text("example: \"FICTIONAL: mohon ditinjau @demo.dinas.pupr\"\n")
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "a.ipynb").write_text('{"cells": [{"source": ["about @palembang.update"]}]}')
+    assert leaks.documented_handles([tmp_path / "codebook.yaml", tmp_path / "nb", tmp_path / "absent"]) == \
+        {"demo.dinas.pupr", "palembang.update"}
