@@ -114,7 +114,7 @@ $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_co
 		$(CODEBOOK) $(NB_DEPS_05_findings)
 	$(CLI) execute $< --params $(PARAMS)
 
-$(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/coding_sample.parquet $(CODEBOOK) \
+$(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/posts.parquet $(CODEBOOK) \
 		$(CODERS) $(NB_DEPS_06_start_here)
 	$(CLI) execute $< --params $(PARAMS)
 

@@ -72,3 +72,27 @@ def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:
         config.load_study(f)
     assert str(f) in str(info.value)
+
+
+def test_a_notebook_opened_by_hand_writes_to_scratch_not_to_the_study(tmp_path, monkeypatch):
+    from civicposts import config as C
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data/processed").mkdir(parents=True)
+    (tmp_path / "data/processed/posts.parquet").write_bytes(b"original")
+    study = C.Study(processed_dir="data/processed", reports_dir="reports")
+    s = C.scratch_study(study)
+    assert s.processed_dir == "build/scratch/data/processed" and s.reports_dir == "build/scratch/reports"
+    copy = tmp_path / s.processed_dir / "posts.parquet"
+    assert copy.read_bytes() == b"original"  # read as before
+    from civicposts.iorw import write_bytes
+
+    write_bytes(copy, b"rewritten by hand")  # written atomically: a new file, never the study's
+    assert (tmp_path / "data/processed/posts.parquet").read_bytes() == b"original"
+
+
+def test_practice_can_never_be_a_study_coder_folder():
+    from civicposts import config as C
+
+    with pytest.raises(C.ConfigError, match="practice must never be merged"):
+        C.Study(practice_dir="coding", coding_dirs=("coding",))

@@ -671,3 +671,44 @@ def test_all_adjudication_files_in_order_and_the_status_table(tmp_path):
     assert status["units"].sum() == len(final)
     counts = final.value_counts(["variable", "status"])
     assert all(counts[(r.variable, r.status)] == r.units for r in status.itertuples())
+
+
+def _book():
+    from civicposts.codebook import load_codebook
+
+    return load_codebook("data/raw/coding/codebook.yaml")
+
+
+def _dec(coder, rows):
+    return pd.DataFrame([{"unit_id": u, "unit_type": "post", "variable": v, "coder": coder, "codes": tuple(c),
+                          "memo": "", "relation_target": None, "timestamp": "2021-01-01T00:00:00+00:00",
+                          "source_file": f"coding/{coder}.jsonl"} for u, v, c in rows])
+
+
+def test_learner_feedback_says_how_many_posts_agree_in_words():
+    ref = _dec("ref", [(u, "post_type", ["complaint"]) for u in ("P1", "P2", "P3", "P4")]
+               + [(u, "topic", ["roads"]) for u in ("P1", "P2", "P3", "P4")])
+    stu = _dec("stu", [("P1", "post_type", ["complaint"]), ("P2", "post_type", ["news"]),
+                       ("P3", "post_type", ["complaint"]), ("P1", "topic", ["roads"]),
+                       ("P2", "topic", ["roads", "waste"]), ("P3", "topic", ["roads"]), ("P9", "topic", ["waste"])])
+    summary = rel.learner_summary(stu, ref, _book()).set_index("what")
+    assert summary.loc["posts compared", "result"] == "3"  # P9: the reference did not code it
+    assert summary.loc["posts where you agree on every variable", "result"] == "2 of 3"
+    assert summary.loc["Post type", "result"].startswith("2 of 3 (67%)")
+    assert summary.loc["Topic", "result"] == "2 of 3 (67%) with the same set"
+    assert not summary.isna().any().any() and "nan" not in summary.to_string().lower()
+    texts = {"P2": "Banjir lagi di lorong 5"}
+    dis = rel.learner_disagreements(stu, ref, _book(), texts)
+    row = dis[dis["variable"] == "Post type"].iloc[0]
+    assert (row["post"], row["text"], row["your_code"], row["reference_code"]) == \
+        ("P2", "Banjir lagi di lorong 5", "News or information", "Citizen complaint")
+    assert row["rule"].startswith("use 'Citizen complaint' when:") and "not 'News or information' when:" in row["rule"]
+    topic = dis[dis["variable"] == "Topic"].iloc[0]
+    assert (topic["post"], topic["your_code"], topic["reference_code"]) == ("P2", "Waste", "(not ticked)")
+
+
+def test_learner_feedback_with_nothing_shared_says_so():
+    ref = _dec("ref", [("P1", "post_type", ["complaint"])])
+    stu = _dec("stu", [("P2", "post_type", ["news"])])
+    summary = rel.learner_summary(stu, ref, _book())
+    assert summary["result"].tolist() == ["0"] and "nothing to compare" in summary["meaning"].item()

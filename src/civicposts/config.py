@@ -283,7 +283,7 @@ def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) ->
     names = names or [k for k in _FIELDS if k in namespace and k != "study_config"]
     given = {k: namespace[k] for k in names if namespace.get(k) is not None}
     study = study.with_values(**given) if given else study
-    if not os.environ.get("CIVICPOSTS_NOTEBOOK"):  # opened by hand, not run by the build
+    if interactive():
         study = scratch_study(study)
     for name in names:
         namespace[name] = study[name]
@@ -291,6 +291,14 @@ def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) ->
 
 
 SCRATCH = "build/scratch"
+
+
+def interactive() -> bool:
+    """Whether a person runs this notebook (opened by hand), not the build (``civicposts.run`` sets
+    ``CIVICPOSTS_NOTEBOOK``)."""
+    import os
+
+    return not os.environ.get("CIVICPOSTS_NOTEBOOK")
 
 
 def scratch_study(study: Study) -> Study:

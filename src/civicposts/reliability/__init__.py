@@ -21,7 +21,7 @@ from .agreement import (
     DECISION_COLUMNS, NO_CODE, NOT_CODED, agreement_table, confusion_matrix, relation_agreement,
     reliability_data,
 )
-from .feedback import student_feedback
+from .feedback import learner_disagreements, learner_summary, student_feedback
 from .stats import (
     LEVELS, RELIABLE, STATISTICS, TENTATIVE, Agreement, UndefinedAgreement, alpha_ci, bootstrap_weights,
     cohen_kappa, fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement, value_counts, verdict,
@@ -32,6 +32,6 @@ __all__ = [
     "TENTATIVE", "Agreement", "UndefinedAgreement", "agreement_table", "alpha_ci", "apply_adjudications",
     "bootstrap_weights", "cohen_kappa", "confusion_matrix", "disagreements", "final_status", "fleiss_kappa",
     "gwet_ac1", "krippendorff_alpha", "percent_agreement", "read_adjudications", "read_all_adjudications",
-    "relation_agreement", "reliability_data", "student_feedback", "value_counts", "verdict",
+    "learner_disagreements", "learner_summary", "relation_agreement", "reliability_data", "student_feedback", "value_counts", "verdict",
     "write_disagreement_sheet",
 ]

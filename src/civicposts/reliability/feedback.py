@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-log = logging.getLogger(__name__)
 
 from .adjudication import _fmt
 from .agreement import _check_decisions
@@ -110,3 +109,98 @@ def student_feedback(student_decisions: pd.DataFrame, reference_decisions: pd.Da
     out["_o"] = out["row"].map({"summary": 0, "disagreement": 1})
     out = out.sort_values(["coder", "_o", "variable", "code", "unit_id"], kind="stable", na_position="first")
     return out.drop(columns="_o").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# For the learner: plain sentences and rounded numbers, no NaN
+# ---------------------------------------------------------------------------------------------
+
+def _meaning(agreement: float, kappa: float | None) -> str:
+    """One line on what an agreement level means for a learner."""
+    if agreement == 1:
+        return "you matched the reference on every post"
+    if kappa is not None and not np.isnan(kappa) and kappa < 0.4:
+        return "often different from the reference: re-read this variable's definitions"
+    if agreement >= 0.8:
+        return "close to the reference; look at the few posts where you differ"
+    if agreement >= 0.6:
+        return "sometimes different from the reference: compare the definitions below"
+    return "mostly different from the reference: re-read the definitions before coding more"
+
+
+def learner_summary(student: pd.DataFrame, reference: pd.DataFrame, codebook: "Codebook") -> pd.DataFrame:  # noqa: F821
+    """How a student's coding compares with the reference, as a learner reads it: one row for the units
+    compared ("you agreed on 7 of 10 posts on every variable"), then one per variable (agreement as
+    "8 of 10", percent, chance-corrected kappa rounded, and a one-line meaning). Columns: what, result,
+    meaning. Only units both coded are compared; the first row says how many."""
+    fb = student_feedback(student, reference, codebook.kinds(), codebook.definitions())
+    shared = sorted(set(student["unit_id"]) & set(reference["unit_id"]))
+    rows = []
+    if not shared:
+        return pd.DataFrame([{"what": "posts compared", "result": "0",
+                              "meaning": "nothing to compare yet: code posts the reference coded"}],
+                            columns=["what", "result", "meaning"])
+    wrong = set(fb.loc[fb["row"] == "disagreement", "unit_id"])
+    n = len(shared)
+    rows.append({"what": "posts compared", "result": f"{n}",
+                 "meaning": f"every post you coded that the reference also coded ({len(set(student['unit_id']))} "
+                            "coded by you)"})
+    rows.append({"what": "posts where you agree on every variable", "result": f"{n - len(wrong & set(shared))} of {n}",
+                 "meaning": "the rest are listed below, with both codes' definitions"})
+    order = {v: i for i, v in enumerate(codebook.variables)}
+    summary = fb[(fb["row"] == "summary") & fb["code"].isna()] if len(fb) else fb
+    summary = summary.sort_values("variable", key=lambda s: s.map(order), kind="stable") if len(summary) else summary
+    for r in summary.itertuples(index=False):
+        k = None if pd.isna(r.cohen_kappa) else float(r.cohen_kappa)
+        agreed = int(round(r.agreement * r.n_units))
+        kappa = f"kappa {k:.2f}" if k is not None else "kappa not defined (too little variation in these posts)"
+        label = codebook.variables[r.variable].label_en if r.variable in codebook.variables else r.variable
+        rows.append({"what": label, "result": f"{agreed} of {int(r.n_units)} ({100 * r.agreement:.0f}%), {kappa}",
+                     "meaning": _meaning(float(r.agreement), k)})
+    for variable in [v for v, kind in codebook.kinds().items() if kind == "multi"]:
+        part = fb[(fb["row"] == "summary") & (fb["variable"] == variable) & fb["code"].notna()] if len(fb) else fb
+        if part.empty:
+            continue
+        same = fb[(fb["row"] == "disagreement") & (fb["variable"] == variable)]["unit_id"].nunique()
+        m = int(part["n_units"].iloc[0])
+        label = codebook.variables[variable].label_en
+        rows.append({"what": label, "result": f"{m - same} of {m} ({100 * (m - same) / m:.0f}%) with the same set",
+                     "meaning": _meaning((m - same) / m, None)})
+    return pd.DataFrame(rows, columns=["what", "result", "meaning"])
+
+
+def learner_disagreements(student: pd.DataFrame, reference: pd.DataFrame, codebook: "Codebook",  # noqa: F821
+                          texts: Mapping[str, str], *, max_chars: int = 220) -> pd.DataFrame:
+    """Each place the student differs from the reference, with the post, both choices, both codes'
+    definitions and the rule that decides (the reference code's "use when" and the student code's
+    "not when"). Columns: post, text, variable, your_code, reference_code, your_definition,
+    reference_definition, rule."""
+    fb = student_feedback(student, reference, codebook.kinds(), codebook.definitions())
+    cols = ["post", "text", "variable", "your_code", "reference_code", "your_definition", "reference_definition",
+            "rule"]
+    rows = []
+    for r in fb[fb["row"] == "disagreement"].itertuples(index=False) if len(fb) else []:
+        var = codebook.variables[r.variable]
+
+        def code_of(cid: Any) -> Any:
+            return var.code(cid) if isinstance(cid, str) and cid in var.code_ids() else None
+
+        mine, ref = code_of(r.student_code), code_of(r.reference_code)
+        multi = var.multiple
+        rule = []
+        if ref is not None and ref.use_when:
+            rule.append(f"use '{ref.label_en}' when: {ref.use_when}")
+        if mine is not None and mine.not_when:
+            rule.append(f"not '{mine.label_en}' when: {mine.not_when}")
+        if multi and mine is None and ref is not None:
+            yours = "(not ticked)"
+        else:
+            yours = mine.label_en if mine is not None else "(none)"
+        theirs = ref.label_en if ref is not None else ("(not ticked)" if multi else "(none)")
+        text = str(texts.get(r.unit_id, ""))
+        rows.append({"post": r.unit_id, "text": text[:max_chars] + (" …" if len(text) > max_chars else ""),
+                     "variable": var.label_en, "your_code": yours, "reference_code": theirs,
+                     "your_definition": mine.definition if mine is not None else "",
+                     "reference_definition": ref.definition if ref is not None else "",
+                     "rule": " ".join(rule)})
+    return pd.DataFrame(rows, columns=cols)
