@@ -8,6 +8,7 @@ import pytest
 from civicposts import comments as C
 from civicposts import units
 from civicposts.clean import clean_text
+from civicposts.errors import InputError
 from civicposts.tables.corpus import corpus_flow
 
 KEY = b"k" * 32
@@ -117,5 +118,5 @@ def test_the_app_shows_a_comment_under_its_post():
 
 
 def test_clean_comments_needs_its_columns():
-    with pytest.raises(Exception, match="comment_id"):
+    with pytest.raises(InputError, match="comment_id"):
         C.clean_comments(pd.DataFrame({"text": ["x"]}), clean_posts(), allowlist=ALLOW, key=KEY)

@@ -65,7 +65,7 @@ def test_handles_in_every_form_become_pseudonyms_and_public_accounts_stay():
 def test_each_contact_form_is_masked_in_the_stored_text(text, token):
     out = pii.mask_contacts(text)
     assert token in out
-    assert not any(c.isdigit() for c in pii.fold(out)[0].replace("0711", "")) or token == "[email]", out
+    assert not any(c.isdigit() for c in pii.fold(out)[0]), out  # no digit of the contact survives, in any script
 
 
 def test_spans_found_on_the_folded_view_mask_the_original_characters():

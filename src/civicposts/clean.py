@@ -54,6 +54,7 @@ from .duplicates import (  # noqa: F401  (re-exported: the cleaning API)
     minhash_signatures, near_duplicate,
 )
 from .errors import InputError
+from .policy import DEFAULT as DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
 
@@ -349,12 +350,6 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     return df
 
 
-def _default_policy() -> Any:
-    from .policy import DEFAULT
-
-    return DEFAULT
-
-
 _FORKED: dict = {}  # the table and arguments a forked worker reads (inherited, never pickled)
 
 
@@ -434,7 +429,7 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     n_period = len(df)
 
     df = _clean_posts_parallel(df, default_workers() if workers is None else workers,
-                               tuple(allowlist), key, frozenset(known), policy or _default_policy(), tz,
+                               tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
                                stopwords, stem)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed)
     df = df.join(dups)

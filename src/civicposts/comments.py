@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import schema
 from .clean import CleanResult, clean_columns
+from .policy import DEFAULT as DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
 
     allow = privacy.normalise_allowlist(allowlist)
     by_public = df["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
-    df = privacy.pseudonymize_comments(df, allow, key, known, *([policy] if policy is not None else []))
+    df = privacy.pseudonymize_comments(df, allow, key, known, policy or DEFAULT_POLICY)
     cols = clean_columns(df["text"], stopwords=stopwords, stem=stem)
     for c in cols.columns:
         df[c] = cols[c]

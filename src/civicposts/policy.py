@@ -16,9 +16,9 @@ Each field allows only the actions that cannot leak: a caption may be masked or 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .errors import ConfigError

@@ -135,10 +135,6 @@ def _map_unique(values: pd.Series, fn) -> list:
     return out
 
 
-def _mask_one(t: str) -> str:
-    return pii.mask_contacts(t)
-
-
 def mask_contacts(s: pd.Series) -> pd.Series:
     """Mask e-mails, messenger ids, phone, NIK and bank-account numbers in a column of texts, in every
     spelling :mod:`civicposts.pii` knows (None stays None)."""
@@ -164,18 +160,6 @@ def redact(text: str, allow: frozenset[str], key: bytes, known: frozenset[str] =
         return text[sp.start:sp.end] if public else name
 
     return policy.mask_names(pii.replace(text, spans, repl))
-
-
-def replace_mentions(s: pd.Series, allowlist: Iterable[str], key: bytes) -> pd.Series:
-    """Replace ``@handle`` of non-allowlisted users by ``@user_…`` in a column of texts."""
-    allow = normalise_allowlist(allowlist)
-
-    def one(t: str) -> str:
-        spans = [sp for sp in pii.find(t, families=("email", "handle")) if sp.family == "handle"]
-        return pii.replace(t, spans, lambda sp: t[sp.start:sp.end] if sp.value in allow or
-                           PSEUDONYM_RE.fullmatch(sp.value) else "@" + pseudonym(sp.value, key))
-
-    return pd.Series([None if _missing(v) else one(str(v)) for v in s], index=s.index, dtype=object)
 
 
 def scrub_text(s: pd.Series, allowlist: Iterable[str], key: bytes, known: Iterable[str] = (),
