@@ -1,3 +1,5 @@
+import json
+
 import pandas as pd
 import pytest
 
@@ -39,3 +41,27 @@ def test_write_text_if_changed(tmp_path):
     assert iorw.write_text_if_changed(p, "a") is True
     assert iorw.write_text_if_changed(p, "a") is False
     assert iorw.write_text_if_changed(p, "b") is True and p.read_text() == "b"
+
+
+def test_a_notebook_saved_with_outputs_hashes_as_its_stored_form(tmp_path):
+    """A student's JupyterLab session saves outputs, counts and widget state into a notebook: its content,
+    and so the build's inputs, are unchanged; a changed source is a change."""
+    import copy
+
+    from civicposts.iorw import notebook_sha256, stored_notebook
+
+    nb = {"cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Q"},
+                    {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]}, "source": "x = 1",
+                     "outputs": [], "execution_count": None}],
+          "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    session = copy.deepcopy(nb)
+    session["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    session["cells"][1].update(execution_count=7, outputs=[{"output_type": "stream", "name": "stdout", "text": "1"}])
+    session["cells"][1]["metadata"]["execution"] = {"iopub.status.idle": "2026-12-02T05:00:00Z"}
+    (tmp_path / "a.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (tmp_path / "b.ipynb").write_text(json.dumps(session, indent=2), encoding="utf-8")
+    assert notebook_sha256(tmp_path / "a.ipynb") == notebook_sha256(tmp_path / "b.ipynb")
+    assert stored_notebook(session)["cells"][1]["metadata"] == {"tags": ["parameters"]}
+    session["cells"][1]["source"] = "x = 2"
+    (tmp_path / "b.ipynb").write_text(json.dumps(session), encoding="utf-8")
+    assert notebook_sha256(tmp_path / "a.ipynb") != notebook_sha256(tmp_path / "b.ipynb")

@@ -81,3 +81,21 @@ def test_an_artefact_the_notebook_no_longer_makes_is_removed(tmp_path):
             timings_dir=tmp_path / "t")
     names = sorted(p.name for p in (reports / "tables").iterdir())
     assert names == ["other.csv", "other.meta.json", "tab_new.csv", "tab_new.meta.json"]
+
+
+def test_html_reports_fetch_nothing_from_the_network(tmp_path):
+    """A reviewer reads the HTML offline: no script or style is loaded from a CDN."""
+    import re
+
+    import nbformat
+
+    from civicposts import run
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A question"),
+                                         nbformat.v4.new_code_cell("1 + 1")])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    [html] = run.to_html([path])
+    text = html.read_text(encoding="utf-8")
+    assert "A question" in text
+    assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""", text) == []

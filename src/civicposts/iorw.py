@@ -128,6 +128,35 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 
 # --------------------------------------------------------------------------- spreadsheets
 
+# What a person's JupyterLab session adds to a notebook it saves: outputs, run counters, widget state
+# and view settings. None of it is the notebook's content, so none of it may change a build.
+_SESSION_CELL_METADATA = ("execution", "collapsed", "scrolled", "jupyter")
+
+
+def stored_notebook(nb: dict[str, Any]) -> dict[str, Any]:
+    """A copy of notebook ``nb`` as the kit stores it: no outputs, no run counts, no widget state or view
+    settings; cell ids, sources and tags are kept."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        for key in _SESSION_CELL_METADATA:
+            cell.get("metadata", {}).pop(key, None)
+    return nb
+
+
+def notebook_sha256(path: str | Path) -> str:
+    """sha256 of a notebook's stored form (:func:`stored_notebook`): a copy saved with outputs by a
+    JupyterLab session hashes as the committed notebook does."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    text = json.dumps(stored_notebook(nb), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _fixed_zip(data: bytes, when: Any) -> bytes:
     """Rewrite a zip so that member timestamps and attributes are fixed."""
     import zipfile

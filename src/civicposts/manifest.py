@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import VerificationError
-from .iorw import dumps_json, sha256_file, write_text
+from .iorw import dumps_json, notebook_sha256, sha256_file, write_text
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,17 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
     notebooks, the package source and the lock."""
     files: list[Path] = []
     folders = [*study_inputs(params), "notebooks", "src/civicposts"]
+    # coder folders are read file by file, not their subfolders (coding/practice is never part of a study)
+    flat = {str(d) for d in [*(params.get("coding_dirs") or []), params.get("coder_dir") or ""] if d}
     for folder in folders:
         base = Path(folder) if Path(folder).is_absolute() else root / folder
         if base.is_file():
             files.append(base)
         elif base.is_dir():
-            files += [p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                      and not p.name.startswith(".")]
+            found = base.glob("*") if str(folder) in flat else base.rglob("*")
+            # hidden folders (.ipynb_checkpoints of a JupyterLab session) and caches are not inputs
+            files += [p for p in found if p.is_file() and "__pycache__" not in p.parts
+                      and not any(part.startswith(".") for part in p.relative_to(base).parts)]
     files.append(root / params.get("study_config", "config/study.yaml"))
     files.append(root / "requirements.lock")
 
@@ -114,7 +118,10 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
         p = p.resolve()
         return p.relative_to(root.resolve()).as_posix() if p.is_relative_to(root.resolve()) else str(p)
 
-    return {name(p): sha256_file(p) for p in sorted(set(files)) if p.exists()}
+    def digest(p: Path) -> str:  # a notebook by its content, not by the outputs a session saved in it
+        return notebook_sha256(p) if p.suffix == ".ipynb" and p.parent.name == "notebooks" else sha256_file(p)
+
+    return {name(p): digest(p) for p in sorted(set(files)) if p.exists()}
 
 
 def _sidecar_index(reports_dir: Path) -> dict[str, dict[str, Any]]:

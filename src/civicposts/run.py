@@ -67,6 +67,7 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     from papermill.exceptions import PapermillExecutionError
 
     from .errors import CivicpostsError
+    from .iorw import stored_notebook, write_text
 
     notebook = Path(notebook)
     out_dir = Path(out_dir)
@@ -84,13 +85,18 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     reports = Path(params.get("reports_dir") or "reports")
     before = _artefacts_of(notebook, reports)
     started_ns = time.time_ns()
+    # Run the notebook's stored form: outputs or widget state a JupyterLab session saved into it (a student
+    # running it by hand) never reach the executed notebook.
+    stored = target.parent / f".{notebook.stem}.input.ipynb"
+    write_text(stored, json.dumps(stored_notebook(json.loads(notebook.read_text(encoding="utf-8"))),
+                                  indent=1, ensure_ascii=False) + "\n")
     env_backup = dict(os.environ)
     os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     os.environ.pop("MPLBACKEND", None)  # an inherited agg backend would suppress inline plots
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(notebook), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
+        pm.execute_notebook(str(stored), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
                             progress_bar=False, log_output=False, request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
@@ -100,6 +106,7 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
+        stored.unlink(missing_ok=True)
     _finalise(tmp, notebook, target, Path(timings_dir) / f"{notebook.stem}.json")
     failed.unlink(missing_ok=True)
     _remove_stale(before, started_ns, notebook)
@@ -182,7 +189,8 @@ def to_html(executed: list[str | Path]) -> list[Path]:
 
     from .iorw import write_text
 
-    exporter = HTMLExporter(template_name="lab")
+    # the lab look, without the CDN scripts (require.js, MathJax): a reviewer reads the reports offline
+    exporter = HTMLExporter(template_name="lab", template_file=str(Path(__file__).with_name("data") / "offline.html.j2"))
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     written = []
