@@ -55,7 +55,7 @@ MANIFEST  := $(REPORTS)/manifest.json
 all: $(MANIFEST) ## regenerate every report, figure, table and the manifest (sets up the environment on first use)
 
 ## ---------------------------------------------------------------- environment
-$(VENV)/.civicposts-env: requirements.lock pyproject.toml tools/setup-env.sh
+$(VENV)/.civicposts-env: requirements.lock pyproject.toml tools/setup-env.sh tools/jupyter/overrides.json
 	tools/setup-env.sh $(VENV)
 	touch $@
 
@@ -151,8 +151,9 @@ publish: $(MANIFEST) ## (maintainers) make the current reports the committed ref
 bench: $(ENV_OK) ## run the benchmarks and print their tables
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-lab: $(ENV_OK) ## open JupyterLab on the notebooks (coding app: notebooks/02_code_posts.ipynb)
-	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/
+lab: $(ENV_OK) ## open JupyterLab on the repository, at the start-here notebook (students begin there)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.news_url=None \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/06_start_here.ipynb
 
 clean: ## remove derived files (reports/, data/processed/, build/); never touches data/raw or coding files
 	rm -rf build $(REPORTS)/notebooks $(REPORTS)/figures $(REPORTS)/tables $(PDF) $(INDEX) $(MANIFEST)

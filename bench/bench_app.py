@@ -12,12 +12,12 @@ a temporary folder, and times over N units (default 200):
 Prints median and p95 in ms against the 100 ms target. The widgets have no frontend here, so
 the time to send widget state to the browser is not included.
 
-With ``--browser`` it also measures the whole round trip in JupyterLab driven by Debian's
+Unless ``--no-browser`` is given, it also measures the whole round trip in JupyterLab driven by Debian's
 Chromium (as tests/test_browser.py does): from the click on a code button, or on "next", in
 the page until the page shows the save, or the next unit (timed in the page with
 performance.now() and a MutationObserver).
 
-Usage: python bench/bench_app.py [N_UNITS] [N_CORPUS] [--browser]
+Usage: python bench/bench_app.py [N_UNITS] [N_CORPUS] [--no-browser]
 """
 
 from __future__ import annotations
@@ -103,6 +103,20 @@ async ([selector, text, expect]) => {
 }
 """
 
+KEY_AND_WAIT = """
+async ([key, expect]) => {
+  const app = document.querySelector('.civicposts-coding-app');
+  const t0 = performance.now();
+  return await new Promise(resolve => {
+    const done = () => { obs.disconnect(); resolve(performance.now() - t0); };
+    const obs = new MutationObserver(() => { if (app.textContent.includes(expect)) done(); });
+    obs.observe(app, {subtree: true, childList: true, characterData: true, attributes: true});
+    // the key as the browser delivers it to the focused app (civicposts/app/keyboard.js handles it)
+    app.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true}));
+  });
+}
+"""
+
 
 def browser_rows(n: int) -> list[tuple[str, list[float]]]:
     """Round trips in JupyterLab + Chromium over ``n`` SYNTHETIC units (code one, then next)."""
@@ -112,19 +126,18 @@ def browser_rows(n: int) -> list[tuple[str, list[float]]]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO))
-    from tests.browser_helpers import jupyter_lab, write_app_notebook
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, jupyter_lab, write_app_notebook
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_app_browser_"))
     try:
         root = tmp / "lab"
         root.mkdir()
-        units = synthetic_units(root, n + 1, n + 1)
+        units = synthetic_units(root, 2 * n + 1, 2 * n + 1)
         units_json = root / "units_SYNTHETIC.json"
         units_json.write_text(units.to_json(orient="records", date_format="iso"), encoding="utf-8")
         write_app_notebook(root, coder="bench", store=tmp / "coding", media_root=root, units_json=units_json)
         token = secrets.token_hex(16)
-        save_ms, next_ms = [], []
+        save_ms, next_ms, key_save_ms, key_next_ms = [], [], [], []
         with jupyter_lab(root, token=token) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             try:
@@ -146,21 +159,28 @@ def browser_rows(n: int) -> list[tuple[str, list[float]]]:
                     page.wait_for_timeout(300)  # the coder reads on; the next unit's images are read ahead
                     next_id = units["unit_id"][i + 1]
                     next_ms.append(page.evaluate(CLICK_AND_WAIT, ["button", "next ▶", next_id]))
+                for i in range(n, 2 * n):  # the same by keyboard: "5" codes post_type, "n" moves on
+                    page.wait_for_timeout(300)
+                    key_save_ms.append(page.evaluate(KEY_AND_WAIT, ["5", "saved"]))
+                    page.wait_for_timeout(300)
+                    key_next_ms.append(page.evaluate(KEY_AND_WAIT, ["n", units["unit_id"][i + 1]]))
             finally:
                 browser.close()
         written = (tmp / "coding" / "bench.jsonl").read_text(encoding="utf-8").count("\n")
-        if written != n:
-            raise RuntimeError(f"browser run wrote {written} lines, expected {n}")
+        if written != 2 * n:
+            raise RuntimeError(f"browser run wrote {written} lines, expected {2 * n}")
         return [("browser: click a code -> 'saved' shown (kernel saved the line)", save_ms),
-                ("browser: click next -> next unit shown (text and images sent)", next_ms)]
+                ("browser: click next -> next unit shown (text and images sent)", next_ms),
+                ("browser: key 5 -> 'saved' shown", key_save_ms),
+                ("browser: key n -> next unit shown", key_next_ms)]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
-    use_browser = "--browser" in argv
-    argv = [a for a in argv if a != "--browser"]
+    use_browser = "--no-browser" not in argv  # the browser round trip needs Debian's chromium (see README)
+    argv = [a for a in argv if a not in ("--browser", "--no-browser")]
     n = int(argv[1]) if len(argv) > 1 else 200
     corpus = int(argv[2]) if len(argv) > 2 else 5000
     codebook = load_codebook(REPO / "data" / "raw" / "coding" / "codebook.yaml")

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -159,3 +160,67 @@ def jupyter_lab(root: Path, *, token: str, timeout: float = 60.0) -> Iterator[st
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+# ------------------------------------------------------------------ driving JupyterLab in Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def launch_chromium(p: Any) -> Any:
+    """Debian's Chromium, headless, through Playwright (its own browser download cannot work here)."""
+    assert CHROMIUM.exists(), ("Debian's Chromium is missing at /usr/bin/chromium: install it with "
+                               "`apt-get install -y chromium` (Playwright's own download cannot work here)")
+    return p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def open_notebook(page: Any, base: str, token: str, path: str, mark: Any = print) -> None:
+    """Open ``path`` in JupyterLab and wait until its kernel is idle."""
+    import re
+
+    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    mark("notebook shown")
+    # JupyterLab may ask for a kernel while its kernel list is still loading: accept the default.
+    connected = page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle\s*$"))
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    connected.or_(accept).first.wait_for()
+    if accept.is_visible():
+        accept.click()
+    connected.wait_for()
+    mark("kernel connected")
+
+
+def run_all_cells(page: Any, mark: Any = print) -> None:
+    """Run → Run All Cells, asking again if a run requested while the kernel reconnects is lost."""
+    import re
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    executed = page.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[[0-9*]+\]"))
+    for attempt in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            executed.first.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            mark(f"run all cells attempt {attempt + 1} did not start")
+
+
+def wait_idle(page: Any, timeout: float = 120_000) -> None:
+    """Wait until no cell is queued or running ("[*]") and the kernel is idle."""
+    import re
+
+    page.locator(".jp-InputPrompt").get_by_text("[*]").first.wait_for(state="detached", timeout=timeout)
+    page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle\s*$")).wait_for(timeout=timeout)
+
+
+def in_viewport(page: Any, locator: Any) -> bool:
+    """Whether the element is shown whole inside the browser window (not scrolled away, not cut)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= size["height"]
+            and box["x"] + box["width"] <= size["width"])

@@ -26,10 +26,15 @@ def test_without_a_name_the_app_asks_and_refuses_a_bad_one(parts):
     assert isinstance(p, prompt.NamePrompt) and p.coder is None
     with pytest.raises(ValueError, match="letters, digits"):
         p.submit("ana lee/../x")
-    p.widget.children[1].children[0].value = "bad name!"  # typed in the box, Enter
+    p.widget  # shown: the name box takes the keyboard (the key bridge focuses it in the browser)
+    assert p.keys.focus_selector == "input" and p.keys.root == ".civicposts-name-prompt"
+    assert p.keys.coding_keys == []  # every key typed goes into the box
+    p.name.value = "bad name!"  # typed in the box, Enter
     assert "must be" in p.message.value and p.app is None
-    p.widget.children[1].children[0].value = "ana"
+    p.name.value = "ana"
     assert p.coder == "ana" and p.out.children == (p.app.widget,)
+    # the app sits beside the prompt, not inside it: its keys are its own
+    assert p.app.widget not in p._root.children and p.widget.children == (p._root, p.out)
 
 
 def test_the_name_is_remembered_and_the_app_resumes_at_the_first_unfinished_unit(parts):

@@ -1,30 +1,39 @@
 """The coding app in a real browser: JupyterLab + Debian's Chromium driven by Playwright.
 
-Starts JupyterLab on 127.0.0.1 (random free port, token, settings in a temporary folder),
-opens the fixture notebook (tests/fixtures/app/coding_app_test.ipynb), runs all cells from the
-Run menu, codes two FICTIONAL posts by clicking, and checks that the coder's file holds exactly
-those codings. Chromium must be at /usr/bin/chromium (``apt-get install -y chromium``):
-without it this test fails, it does not skip.
+Each test starts JupyterLab on 127.0.0.1 (random free port, token, settings in a temporary folder) and
+drives it as a person would. Chromium must be at /usr/bin/chromium (``apt-get install -y chromium``):
+without it these tests fail, they do not skip.
+
+- coding by clicking: the fixture notebook (tests/fixtures/app/coding_app_test.ipynb) with FICTIONAL posts,
+  two posts coded with the mouse, the coder's file holds exactly those codings;
+- the layout on a 1366x768 laptop: every FICTIONAL post's caption, codes and navigation on one screen;
+- the student journey: ``notebooks/06_start_here.ipynb`` in a built copy of the repository, the name typed
+  at the prompt, ten posts coded with the keyboard only, JupyterLab's own keys ("b", "d d") doing nothing to
+  the notebook, feedback on all ten posts, and the study unchanged (its files, and a rebuild that
+  reproduces the published manifest).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 try:  # tests/ is a package (tests/__init__.py)
-    from tests.browser_helpers import jupyter_lab, make_post_units, write_app_notebook
+    from tests.browser_helpers import (in_viewport, jupyter_lab, launch_chromium, make_post_units, open_notebook,
+                                       run_all_cells, wait_idle, write_app_notebook)
+    from tests.conftest import make
 except ImportError:  # tests/ run as plain folder
-    from browser_helpers import jupyter_lab, make_post_units, write_app_notebook
+    from browser_helpers import (in_viewport, jupyter_lab, launch_chromium, make_post_units, open_notebook,
+                                 run_all_cells, wait_idle, write_app_notebook)
+    from conftest import make
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CODER = "browser_coder"
 
 EXPECTED = [
@@ -36,31 +45,38 @@ EXPECTED = [
 ]
 
 
-def _coded(store: Path) -> list[tuple]:
-    path = store / f"{CODER}.jsonl"
+def _coded(store: Path, coder: str = CODER) -> list[tuple]:
+    path = store / f"{coder}.jsonl"
     if not path.exists():
         return []
     recs = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return [(r["unit_id"], r["variable"], r["codes"]) for r in recs]
 
 
-def _wait_for_file(store: Path, n: int, timeout: float = 15.0) -> list[tuple]:
+def _wait_for_file(store: Path, n: int, timeout: float = 15.0, coder: str = CODER) -> list[tuple]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        got = _coded(store)
+        got = _coded(store, coder)
         if len(got) >= n:
             return got
         time.sleep(0.1)
-    return _coded(store)
+    return _coded(store, coder)
 
 
-@pytest.mark.browser
-def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
-    assert CHROMIUM.exists(), ("Debian's Chromium is missing at /usr/bin/chromium: install it with "
-                               "`apt-get install -y chromium` (Playwright's own download cannot work here)")
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import expect, sync_playwright
+class Phases:
+    """Timestamps of a browser test's steps, printed when it fails (and at the end)."""
 
+    def __init__(self) -> None:
+        self.t0, self.items = time.monotonic(), []
+
+    def __call__(self, what: str) -> None:
+        self.items.append(f"{what} {time.monotonic() - self.t0:.1f}s")
+
+    def __str__(self) -> str:
+        return "; ".join(self.items)
+
+
+def _fixture_lab(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "lab"
     root.mkdir()
     units = make_post_units(root)
@@ -68,39 +84,24 @@ def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
     units_json.write_text(units.to_json(orient="records", date_format="iso"), encoding="utf-8")
     store = tmp_path / "coding"
     write_app_notebook(root, coder=CODER, store=store, media_root=root, units_json=units_json)
+    return root, store
+
+
+@pytest.mark.browser
+def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    root, store = _fixture_lab(tmp_path)
     token = secrets.token_hex(16)
+    mark = Phases()
 
     with jupyter_lab(root, token=token) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        t0 = time.monotonic()
-        phases: list[str] = []
-
-        def mark(what: str) -> None:
-            phases.append(f"{what} {time.monotonic() - t0:.1f}s")
-
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(45_000)
-            page.goto(f"{base}/lab/tree/coding_app_test.ipynb?token={token}")
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-            mark("notebook shown")
-            # JupyterLab may ask for a kernel while its kernel list is still loading: accept the default.
-            connected = page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle\s*$"))
-            accept = page.locator(".jp-Dialog .jp-mod-accept")
-            connected.or_(accept).first.wait_for()
-            if accept.is_visible():
-                accept.click()
-            connected.wait_for()
-            mark("kernel connected")
-            executed = page.locator(".jp-InputPrompt").get_by_text(re.compile(r"\[[0-9*]+\]"))
-            for attempt in range(3):
-                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-                try:  # a run requested while the kernel's websocket reconnects can be lost: ask again
-                    executed.first.wait_for(timeout=10_000)
-                    break
-                except PlaywrightTimeout:
-                    mark(f"run all cells attempt {attempt + 1} did not start")
+            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
+            run_all_cells(page, mark)
             mark("cells running")
 
             app = page.locator(".civicposts-coding-app")
@@ -112,7 +113,7 @@ def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
             expect(app.locator("img")).to_have_count(1)
 
             post_type = app.locator(".cp-post_type button")
-            post_type.filter(has_text="Citizen complaint").click()
+            post_type.filter(has_text="Citizen complaint").click()  # "1 · Citizen complaint"
             expect(app).to_contain_text("saved")
             app.locator(".cp-topic-roads input[type=checkbox]").click()
             expect(app.locator(".cp-topic-roads input[type=checkbox]")).to_be_checked()
@@ -131,10 +132,165 @@ def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
             mark("two posts coded")
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
-            print("phases:", "; ".join(phases), "; screenshot:", tmp_path / "failure.png")
+            print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
             raise
         finally:
             browser.close()
 
-    print("phases:", "; ".join(phases))
+    print("phases:", mark)
     assert got == EXPECTED
+
+
+@pytest.mark.browser
+def test_one_post_fits_a_1366x768_laptop(tmp_path):
+    """Every FICTIONAL post (a carousel of three images among them) shows its caption, its codes and the
+    navigation together on a 1366x768 screen with JupyterLab's file browser open, definitions hidden."""
+    from playwright.sync_api import expect, sync_playwright
+
+    root, store = _fixture_lab(tmp_path)
+    token = secrets.token_hex(16)
+    mark = Phases()
+    heights = []
+    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.set_default_timeout(45_000)
+        try:
+            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
+            run_all_cells(page, mark)
+            app = page.locator(".civicposts-coding-app")
+            expect(app).to_be_visible(timeout=45_000)
+            expect(app).to_be_focused()  # the app takes the keys (and scrolls into view) when it appears
+            mark("app shown")
+            status = page.locator(".jp-StatusBar-Widget").first.bounding_box()
+            for n in range(1, 7):
+                expect(app).to_contain_text(f"{n} of 6")
+                if n == 2:
+                    expect(app.locator("img")).to_have_count(3)
+                page.wait_for_timeout(300)  # let the page lay the new post out
+                box = app.bounding_box()
+                heights.append(round(box["height"]))
+                for part in (app.locator(".cp-header"), app.locator(".cp-text"),
+                             app.locator("button", has_text="next ▶"), app.locator("button", has_text="previous"),
+                             app.locator(".cp-var-post_type"), app.locator(".cp-var-official_mentioned")):
+                    assert in_viewport(page, part), f"post {n}: {part} is not on the screen"
+                last = app.locator(".cp-var-official_mentioned").bounding_box()
+                assert last["y"] + last["height"] <= status["y"], f"post {n}: the last codes are under the status bar"
+                page.keyboard.press("n")
+            mark("six posts laid out")
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print("phases:", mark, "; heights:", heights, "; screenshot:", tmp_path / "failure.png")
+            raise
+        finally:
+            browser.close()
+    print("phases:", mark, "; app heights (px):", heights)
+
+
+STUDENT = "kb_student"
+_SKIP_IN_COPY = ("reports", "data/processed", "build", ".jupyter-test")
+
+
+def _digests(tree: Path) -> dict[str, str]:
+    """sha256 of the study's coder files, processed data and reports."""
+    files = [*tree.glob("coding/*.jsonl"), *(tree / "data" / "processed").rglob("*"), *(tree / "reports").rglob("*")]
+    return {p.relative_to(tree).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(files) if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_student_journey_by_keyboard_leaves_the_study_as_it_was(mutable_tree, tmp_path):
+    """06_start_here as a student meets it: the name typed at the prompt, ten posts coded with the keyboard
+    only (JupyterLab's own keys pressed in the app do nothing to the notebook), the tab reloaded half way
+    and the app resumed at the first post left, feedback on all ten; afterwards the study's files are unchanged and a rebuild from the tree,
+    practice file included, reproduces the published manifest."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from civicposts import manifest
+
+    tree = mutable_tree
+    before = _digests(tree)
+    token = secrets.token_hex(16)
+    mark = Phases()
+    with jupyter_lab(tree, token=token) as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            open_notebook(page, base, token, "notebooks/06_start_here.ipynb", mark)
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            n_cells = cells.count()
+            run_all_cells(page, mark)
+            name = page.locator(".civicposts-name-prompt input")
+            expect(name).to_be_focused()  # the prompt takes the keyboard at once
+            mark("name prompt")
+            page.keyboard.type(STUDENT)
+            page.keyboard.press("Enter")
+            app = page.locator(".civicposts-coding-app")
+            expect(app).to_be_focused()
+            expect(app).to_contain_text("0 of 10 coded")
+            expect(app).to_contain_text(f"coder {STUDENT}")
+            for key in ("b", "a", "x", "z", "d", "d", "Enter", "Escape"):  # JupyterLab's command-mode keys
+                page.keyboard.press(key)
+                if key == "Escape":  # Esc leaves the app; back with a click on it
+                    expect(app).not_to_be_focused()
+                    app.locator(".cp-header").click()
+                    expect(app).to_be_focused()
+            mark("JupyterLab's keys pressed in the app")
+            for i in range(10):
+                if i == 5:  # the tab is reloaded half way: a re-run resumes where the student left off
+                    page.reload()
+                    open_notebook(page, base, token, "notebooks/06_start_here.ipynb", mark)
+                    run_all_cells(page, mark)
+                    expect(app).to_be_focused()
+                    expect(app).to_contain_text("6 of 10")
+                    expect(app).to_contain_text("5 of 10 coded")
+                    expect(page.locator(".civicposts-name-prompt")).to_have_count(0)  # the name is remembered
+                    mark("reloaded, resumed at post 6")
+                for key in (str(1 + i % 2), "1", "Tab", "1", "9"):  # complaint/news, roads, none, none
+                    page.keyboard.press(key)
+                expect(app).to_contain_text(f"{i + 1} of 10 coded")
+                page.keyboard.press("u")
+            expect(app).to_contain_text("every unit is coded")
+            mark("ten posts coded by keyboard")
+            assert cells.count() == n_cells, "a key reached JupyterLab: the notebook's cells changed"
+            wait_idle(page)
+            run_all_cells(page, mark)  # the feedback cells below the app, and the app again
+            wait_idle(page)
+            mark("feedback run")
+            expect(page.locator(".civicposts-name-prompt")).to_have_count(0)  # the name is remembered
+            expect(app).to_contain_text("10 of 10 coded")
+            notebook = page.locator(".jp-Notebook")
+            expect(notebook).to_contain_text(f"how '{STUDENT}' compares")
+            row = notebook.locator("tr", has_text="posts compared").first
+            expect(row.locator("td").nth(1)).to_have_text("10")
+            expect(notebook).to_contain_text("(10 coded by you)")
+            assert cells.count() == n_cells
+            # the tables' JavaScript (itables) and the app's run without an error in the page
+            assert [e for e in errors if re.search(r"itables|DataTable|anywidget|civicposts", e, re.I)] == []
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
+            raise
+        finally:
+            browser.close()
+    print("phases:", mark)
+
+    practice = tree / "coding" / "practice" / f"{STUDENT}.jsonl"
+    recs = [json.loads(x) for x in practice.read_text(encoding="utf-8").splitlines()]
+    assert len({r["unit_id"] for r in recs}) == 10 and len(recs) == 40
+    assert _digests(tree) == before, "practice changed the study's coder files, processed data or reports"
+    # `make verify` on the tree as the student leaves it: a rebuild from its sources, the practice file and
+    # the notebooks JupyterLab saved included, reproduces the published reference.
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(tree, rebuilt, symlinks=True,
+                    ignore=lambda folder, names: [n for n in names if (Path(folder) / n).relative_to(tree).as_posix()
+                                                  in _SKIP_IN_COPY])
+    proc = make(rebuilt, "all", check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = manifest.verify(tree, rebuilt_root=rebuilt)
+    assert [r for r in rows if r.status != "reproduced"] == []

@@ -103,3 +103,14 @@ def test_failed_notebook_leaves_no_finished_output(mutable_tree):
     assert not (mutable_tree / "reports/notebooks/00_paper_facts.ipynb").exists()
     assert (mutable_tree / "reports/notebooks/00_paper_facts.failed.ipynb").exists()
     assert "background_stats.csv" in proc.stdout + proc.stderr
+
+
+def test_reports_show_no_info_log_boxes_and_every_step_is_in_the_build_log(built_tree):
+    """INFO lines go to build/logs/<notebook>.log; an executed notebook shows at most warnings (as stderr)."""
+    for nb in sorted((built_tree / "reports" / "notebooks").glob("*.ipynb")):
+        data = json.loads(nb.read_text(encoding="utf-8"))
+        shown = ["".join(o.get("text", "")) for c in data["cells"] for o in c.get("outputs", [])
+                 if o.get("name") == "stderr"]
+        assert not [t for t in shown if "INFO" in t], f"{nb.name} shows INFO log lines: {shown}"
+        log = built_tree / "build" / "logs" / f"{nb.stem}.log"
+        assert " INFO civicposts" in log.read_text(encoding="utf-8"), f"{log} has no INFO line of the run"

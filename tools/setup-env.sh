@@ -40,3 +40,7 @@ else
   "$venv/bin/python" -m pip install --disable-pip-version-check --require-hashes -r requirements.lock
   "$venv/bin/python" -m pip install --disable-pip-version-check --no-deps -e .
 fi
+# JupyterLab settings of this environment: no "Jupyter news" question or update check covering the
+# coding app (overrides.json is read from the environment's app settings folder, before user settings).
+mkdir -p "$venv/share/jupyter/lab/settings"
+cp tools/jupyter/overrides.json "$venv/share/jupyter/lab/settings/overrides.json"

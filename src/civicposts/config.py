@@ -277,7 +277,7 @@ def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) ->
 
     root = find_root()
     os.chdir(root)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
+    setup_logging()
     source = namespace.get("study_config") or "config/study.yaml"
     study = load_study(source)
     names = names or [k for k in _FIELDS if k in namespace and k != "study_config"]
@@ -291,6 +291,25 @@ def setup_notebook(namespace: dict[str, Any], names: list[str] | None = None) ->
 
 
 SCRATCH = "build/scratch"
+LOG_DIR = "build/logs"
+
+
+def setup_logging(folder: str | Path = LOG_DIR) -> Path:
+    """Send the notebook's log to ``build/logs/<notebook>.log`` (INFO and up) and only warnings and errors
+    to the notebook itself, so reports show no INFO boxes while every step stays on record."""
+    import os
+
+    name = Path(os.environ.get("CIVICPOSTS_NOTEBOOK") or "interactive").stem
+    path = Path(folder) / f"{name}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, mode="w" if os.environ.get("CIVICPOSTS_NOTEBOOK") else "a",
+                                  encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    shown = logging.StreamHandler()
+    shown.setLevel(logging.WARNING)
+    shown.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[to_file, shown], force=True)
+    return path
 
 
 def interactive() -> bool:

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from .keys import bridge
+
 log = logging.getLogger(__name__)
 
 _REMEMBERED: dict[str, str] = {}  # store folder -> the coder name given in this kernel
@@ -84,7 +86,7 @@ class NamePrompt:
     def widget(self) -> Any:
         if not self._built:
             self._build()
-        return self._root
+        return self._outer
 
     def _build(self) -> None:
         import ipywidgets as w
@@ -94,8 +96,11 @@ class NamePrompt:
         self.start = w.Button(description="start coding", button_style="primary")
         self.message = w.HTML("<b>Who is coding?</b> Your codings are saved under this name.")
         self.out = w.VBox([])
-        self._root = w.VBox([self.message, w.HBox([self.name, self.start]), self.out])
+        # the name box gets the keyboard at once, and keys typed in it never reach JupyterLab
+        self.keys = bridge(".civicposts-name-prompt", keys=(), focus_selector="input")
+        self._root = w.VBox([self.message, w.HBox([self.name, self.start]), self.keys])
         self._root.add_class("civicposts-name-prompt")
+        self._outer = w.VBox([self._root, self.out])
 
         def go(_: Any = None) -> None:
             if self.app is not None or not self.name.value.strip():

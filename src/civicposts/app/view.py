@@ -19,6 +19,12 @@ from typing import Any
 import pandas as pd
 
 from ..codebook import Variable
+from . import keys as keymap
+from .markup import STYLE as _STYLE
+from .markup import keyed as _keyed
+from .markup import one_line as _one_line
+from .markup import text_html as _text_html
+from .markup import view_html as _view_html
 from .images import Prefetcher, media_paths, prepared_image
 from .session import CodingSession, Outcome
 from .units import DEFAULT_TIMEZONE
@@ -64,8 +70,8 @@ class CodingApp:
 
     def __init__(self, units: pd.DataFrame | Iterable[Mapping[str, Any]], codebook: Any, store: Any, coder: str,
                  media_root: str | Path | None = None, *, timezone: str = DEFAULT_TIMEZONE,
-                 batch: bool | None = None, max_images: int = 10, image_width: int = 360,
-                 image_max_px: int = 540, prefetch: bool = True, start: int | str | None = None,
+                 batch: bool | None = None, max_images: int = 10, image_width: int = 200,
+                 image_max_px: int = 400, prefetch: bool = True, start: int | str | None = None,
                  relation_pool: pd.DataFrame | Iterable[Mapping[str, Any]] | None = None):
         self.session = CodingSession(units, codebook, store, coder, timezone=timezone, start=start,
                                      relation_pool=relation_pool)
@@ -78,6 +84,7 @@ class CodingApp:
         self._images = Prefetcher(image_max_px)
         self._built = False
         self._loading = False
+        self._focus = 0  # the variable number keys code (position among the unit's variables)
 
     # ----------------------------------------------------------------- the session, read through
 
@@ -158,14 +165,16 @@ class CodingApp:
         # One HTML widget for the unit's header, kind and text: one message per unit to the browser.
         self.view = w.HTML()
         self.images: list[Any] = []
-        self.image_box = w.HBox(layout=lay(flex_flow="row wrap", display="none"))
+        # one row of pictures, scrolled sideways for a carousel, so a post never grows taller than the screen
+        self.image_box = w.HBox(layout=lay(flex_flow="row nowrap", overflow="auto hidden", display="none"))
 
         self.relation_search = w.Text(placeholder="search complaints by date (2020-03 or 2020-03-14) or words",
                                       continuous_update=True, layout=lay(width="95%"))
         self.relation_all = w.Checkbox(description="also other earlier posts (uncoded, or not in this app)",
                                        value=False, indent=False, layout=lay(width="auto"))
-        self.relation_select = w.Select(options=[], rows=8, layout=lay(width="95%"))
+        self.relation_select = w.Select(options=[], rows=4, layout=lay(width="95%"))
         self.relation_status = w.HTML()
+        self.relation_search.add_class("cp-relation-search")
         self.relation_search.observe(lambda _c: self._refresh_relation_choices(), names="value")
         self.relation_all.observe(lambda _c: self._refresh_relation_choices(), names="value")
         self.relation_select.observe(self._on_relation, names="value")
@@ -176,6 +185,7 @@ class CodingApp:
 
         self.controls: dict[str, Any] = {}
         self._defs: dict[str, Any] = {}
+        self._rows: dict[str, Any] = {}
         self._panels: dict[str, Any] = {}
         for utype, variables in self.session.vars_by_type.items():
             rows = []
@@ -185,18 +195,28 @@ class CodingApp:
                     rows.append(self.relation_box)
             self._panels[utype] = w.VBox(rows)
 
-        self.memo = w.Textarea(placeholder="memo (saved when you leave the box)", continuous_update=False,
-                               layout=lay(width="95%", height="60px"))
+        self.memo = w.Textarea(placeholder="memo (m; saved when you leave the box)", continuous_update=False,
+                               layout=lay(width="98%", height="44px"))
+        self.memo.add_class("cp-memo")
         self.memo.observe(self._on_memo, names="value")
         self.saved = w.HTML()
-        nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.position])
-        left = w.VBox([self.view, self.image_box],
-                      layout=lay(width="50%", padding="0 8px 0 0"))
-        right = w.VBox(list(self._panels.values()) + [self.memo, self.saved],
-                       layout=lay(width="50%"))
-        self._root = w.VBox([nav, w.HBox([left, right])])
+        self.definitions = w.ToggleButton(description="definitions (d)", value=False, layout=lay(width="auto"),
+                                          tooltip="show or hide every code's definition")
+        self.definitions.observe(lambda _c: self._show_definitions(), names="value")
+        self.keys = keymap.bridge(".civicposts-coding-app")
+        self.keys.on_msg(lambda _w, content, _b: self.press(str(content.get("key", "")), bool(content.get("shift"))))
+        nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.definitions, self.position],
+                     layout=lay(flex_flow="row wrap", align_items="center"))
+        legend = w.HTML(keymap.legend_html())
+        # Two columns so one post fits a 1366x768 laptop: the post, its memo and the keys on the left, its
+        # codes on the right, the navigation above both.
+        left = w.VBox([self.view, self.image_box, self.memo, self.saved, legend],
+                      layout=lay(width="40%", padding="0 8px 0 0"))
+        right = w.VBox(list(self._panels.values()), layout=lay(width="60%"))
+        self._root = w.VBox([w.HTML(_STYLE), nav, w.HBox([left, right]), self.keys])
         self._root.add_class("civicposts-coding-app")
         self._built = True
+        self._show_definitions()
         self._render()
 
     def _variable_row(self, v: Variable) -> Any:
@@ -206,7 +226,7 @@ class CodingApp:
         title = w.HTML(f"<b title='{html.escape(definition, quote=True)}'>{html.escape(v.label)}</b>"
                        + (" <i>(choose any)</i>" if v.multiple else " <i>(choose one)</i>"))
         defs = w.HTML(
-            "<div style='font-size:85%;color:#555;line-height:1.25'>"
+            "<div style='font-size:85%;color:#444;line-height:1.25'>"
             + (f"{html.escape(definition)}<br>" if definition else "")
             + "<br>".join(f"<b>{html.escape(c.label)}</b>: {html.escape(_one_line(c.definition))}"
                           for c in v.codes if c.definition)
@@ -214,22 +234,28 @@ class CodingApp:
         self._defs[v.id] = defs
         if v.multiple:
             boxes = {}
-            for c, t in zip(v.codes, tip):
-                cb = w.Checkbox(description=c.label, tooltip=t, indent=False, value=False,
-                                layout=w.Layout(width="auto", margin="0 12px 0 0"))
+            for i, (c, t) in enumerate(zip(v.codes, tip)):
+                cb = w.Checkbox(description=_keyed(i, c.label), tooltip=t, indent=False, value=False,
+                                layout=w.Layout(width="auto", margin="0 8px 0 0"))
                 cb.add_class(f"cp-{v.id}-{c.id}")
                 cb.observe(functools.partial(self._on_multi, v, c.id), names="value")
                 boxes[c.id] = cb
             self.controls[v.id] = boxes
-            control = w.HBox(list(boxes.values()), layout=w.Layout(flex_flow="row wrap"))
+            # two columns of boxes: ten codes take five lines, not ten
+            control = w.GridBox(list(boxes.values()),
+                                layout=w.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))"))
         else:
-            tb = w.ToggleButtons(options=[(c.label, c.id) for c in v.codes], tooltips=tip, value=None,
+            tb = w.ToggleButtons(options=[(_keyed(i, c.label), c.id) for i, c in enumerate(v.codes)], tooltips=tip,
+                                 value=None,
                                  style={"button_width": "auto"})
             tb.add_class(f"cp-{v.id}")
             tb.observe(functools.partial(self._on_single, v), names="value")
             self.controls[v.id] = tb
             control = tb
-        return w.VBox([title, control, defs], layout=w.Layout(margin="0 0 6px 0"))
+        row = w.VBox([title, control, defs], layout=w.Layout(margin="0 0 4px 0", padding="1px 3px"))
+        row.add_class(f"cp-var-{v.id}")
+        self._rows[v.id] = row
+        return row
 
     # ----------------------------------------------------------------- rendering
 
@@ -270,6 +296,7 @@ class CodingApp:
                 self._render_comment(u)
             else:
                 self._render_post(u)
+            self._show_focus()
             self.prev_button.disabled = self.index == 0
             self.next_button.disabled = self.index == len(self.units) - 1
             self._show_position()
@@ -277,6 +304,19 @@ class CodingApp:
             self._loading = False
         if self.prefetch and self.index + 1 < len(self.units):
             self._images.read_ahead(self.media_paths(self.units[self.index + 1])[: self.max_images])
+
+    def _show_definitions(self) -> None:
+        for defs in self._defs.values():
+            defs.layout.display = None if self.definitions.value else "none"
+
+    def _show_focus(self) -> None:
+        """Outline the variable the number keys code now."""
+        names = [v.id for v in self.variables_for(self.current)]
+        self._focus = min(self._focus, len(names) - 1)
+        for vid, row in self._rows.items():
+            want = vid == names[self._focus]
+            if want != ("cp-focus" in row._dom_classes):
+                (row.add_class if want else row.remove_class)("cp-focus")
 
     def _show_position(self) -> None:
         done, total = self.progress()
@@ -457,6 +497,7 @@ class CodingApp:
     def go_to(self, index: int | str) -> None:
         """Show unit ``index`` (a position or a unit id)."""
         self.session.go_to(index)
+        self._focus = 0
         if self._built:
             self._render()
 
@@ -471,6 +512,7 @@ class CodingApp:
     def next_uncoded(self) -> bool:
         """Show the next unit not fully coded, searching forward and wrapping; False if all are coded."""
         if self.session.next_uncoded():
+            self._focus = 0
             if self._built:
                 self._render()
             return True
@@ -479,19 +521,50 @@ class CodingApp:
         return False
 
 
-def _one_line(text: Any) -> str:
-    return " ".join(str(text or "").split())
+    # ----------------------------------------------------------------- keyboard
 
+    @property
+    def focused_variable(self) -> Variable:
+        """The variable the number keys code now."""
+        names = self.variables_for(self.current)
+        return names[min(self._focus, len(names) - 1)]
 
-def _view_html(header: str, badge: str, body: str, note: str) -> str:
-    return (f"<div class='cp-header'>{header}</div>"
-            + (f"<div style='margin:4px 0'>{badge}</div>" if badge else "")
-            + "<div class='cp-text' style='max-height:320px;overflow:auto;border:1px solid #ddd;"
-              f"padding:4px 8px;margin-top:4px'>{body}</div>"
-            + (f"<div class='cp-note'><i style='color:#777'>{html.escape(note)}</i></div>" if note else ""))
+    def press(self, key: str, shift: bool = False) -> bool:
+        """Act on a key pressed in the app (see :mod:`civicposts.app.keys`); False if it is not a coding key.
 
+        A number picks that code of the highlighted variable through its control, as a click would (a
+        single-choice pick then moves on to the next variable; a multi-choice one ticks or unticks)."""
+        cmd = keymap.command_for(key, shift)
+        if cmd is None:
+            return False
+        self._build()
+        if cmd.name == "pick":
+            v = self.focused_variable
+            if cmd.arg >= len(v.codes):
+                self.saved.value = (f"<i>{html.escape(v.label)} has {len(v.codes)} codes: key "
+                                    f"{html.escape(key)} picks none</i>")
+                return True
+            code = v.codes[cmd.arg].id
+            control = self.controls[v.id]
+            if v.multiple:
+                control[code].value = not control[code].value
+            else:
+                control.value = code  # the observer saves it (unchanged if picked again)
+                self._move_focus(1, wrap=False)
+        elif cmd.name == "variable":
+            self._move_focus(cmd.arg)
+        elif cmd.name == "next":
+            self.next()
+        elif cmd.name == "previous":
+            self.previous()
+        elif cmd.name == "uncoded":
+            self.next_uncoded()
+        elif cmd.name == "definitions":
+            self.definitions.value = not self.definitions.value
+        return True
 
-def _text_html(text: str, empty: str) -> str:
-    if not text:
-        return f"<i>{empty}</i>"
-    return "<div style='white-space:pre-wrap'>" + html.escape(text) + "</div>"
+    def _move_focus(self, step: int, wrap: bool = True) -> None:
+        n = len(self.variables_for(self.current))
+        target = self._focus + step
+        self._focus = target % n if wrap else max(0, min(target, n - 1))
+        self._show_focus()
