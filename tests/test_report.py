@@ -51,3 +51,20 @@ def test_pdf_rebuild_is_byte_identical(mutable_tree):
     before = (mutable_tree / "reports" / report.PDF_NAME).read_bytes()
     report.build_pdf(params, root=mutable_tree)
     assert (mutable_tree / "reports" / report.PDF_NAME).read_bytes() == before
+
+
+def test_the_pdf_reads_cleanly_no_words_over_each_other_no_long_decimals(built_tree):
+    """pdftotext's word boxes: no two words of a page printed over each other (code names, paths and
+    function names wrap in their column), and no number with more than four decimals."""
+    from civicposts import pdfcheck
+
+    assert pdfcheck.problems(built_tree / "reports" / report.PDF_NAME) == []
+
+
+def test_long_names_get_break_opportunities_numbers_do_not():
+    assert report._breakable("flooding_drainage") == "flooding_\u200bdrainage"
+    assert report._breakable("data/raw/x.csv") == "data/\u200braw/\u200bx.\u200bcsv"
+    assert report._breakable("civicposts.run.execute") == "civicposts.\u200brun.\u200bexecute"
+    assert report._breakable("0.651 and 3.11.7") == "0.651 and 3.11.7"
+    # a handle, an e-mail or a link split over two lines would read as another name
+    assert report._breakable("Sekda @demo.sekda.kota, https://x.org/a_b") == "Sekda @demo.sekda.kota, https://x.org/a_b"

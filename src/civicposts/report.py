@@ -62,6 +62,17 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+_BREAK_AFTER = re.compile(r"(?<=[_/])(?=\S)|(?<=[A-Za-z_]\.)(?=[A-Za-z])")
+
+
+def _breakable(s: str) -> str:
+    """``s`` with break opportunities (a zero-width space) after ``_``, ``/`` and the dots of dotted names,
+    so code names, file paths and function names wrap in a narrow column instead of running into the next.
+    Handles, e-mail addresses and links stay whole: split over two lines they would read as another name."""
+    return re.sub(r"\S+", lambda m: m.group(0) if "@" in m.group(0) or "://" in m.group(0)
+                  else _BREAK_AFTER.sub("\u200b", m.group(0)), s)
+
+
 def read_table_csv(path: Path) -> pd.DataFrame:
     """A saved table as text cells; a table saved with no rows and no columns is an empty frame."""
     try:
@@ -81,8 +92,9 @@ def _typst_table(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[st
         shown = shown[[c for c in columns if c in shown.columns]]
     # text-heavy columns share the free width; short ones take what they need
     widths = ", ".join("1fr" if shown[c].astype(str).str.len().max() > 28 else "auto" for c in shown.columns)
-    head = "table.header(" + ", ".join(f"[#strong({_t(c)})]" for c in shown.columns) + ")"
-    cells = ", ".join(f"[#{_t(_fmt(v))}]" for row in shown.itertuples(index=False) for v in row)
+    # headers read as words ("alpha ci low"), and repeat on every page a long table runs over
+    head = "table.header(" + ", ".join(f"[#strong({_t(str(c).replace('_', ' '))})]" for c in shown.columns) + ")"
+    cells = ", ".join(f"[#{_t(_breakable(_fmt(v)))}]" for row in shown.itertuples(index=False) for v in row)
     notes = [] if len(df) else ["No rows yet."]
     if len(df) > MAX_PDF_ROWS:
         notes.append(f"First {MAX_PDF_ROWS} of {len(df)} rows.")
