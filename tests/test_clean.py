@@ -355,3 +355,18 @@ def test_posts_per_month_figure_data():
     import matplotlib.pyplot as plt
     plt.close(fig)
     plt.close(fig2)
+
+
+def test_emoji_names_are_indonesian_in_a_fresh_process_too():
+    """Figures and the PDF write emoji as their Indonesian names even when nothing loaded the language first
+    (figures used the English name when run in a process that had not cleaned text)."""
+    import subprocess
+    import sys
+
+    code = ("from civicposts.text import emoji_as_names; "
+            "print(emoji_as_names('Tolong \\U0001F926\\u200d\\u2642\\ufe0f jalan'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "Tolong [pria_tepuk_jidat] jalan"
+    from civicposts.text import emoji_as_names
+
+    assert emoji_as_names("tanpa emoji – biasa") == "tanpa emoji – biasa"

@@ -95,7 +95,7 @@ def test_theme_and_comment_code_tables(own_codebook):
     codes = code_frequencies(final, texts, own_codebook, "comment")
     assert codes["variable"].unique().tolist() == ["reaksi"]
     row = codes.set_index("code").loc["dukung"]
-    assert row["units"] == 1 and row["exemplars"] == "c2: mantap"  # c1 is unresolved: the coders differ
+    assert row["units"] == 1 and row["exemplars"] == "• c2: mantap"  # c1 is unresolved: the coders differ
     none = theme_exemplars(final, texts, own_codebook, None)
     assert none["label"].iloc[0].startswith("the codebook names no theme variable")
 

@@ -21,8 +21,29 @@ def show_table(df: pd.DataFrame, meta: dict[str, Any]) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(f"**{meta['label']}.** {meta['caption']}"))
-    itables.show(df, table_id=f"tbl_{meta['name']}", caption=None, paging=len(df) > 15,
-                 classes="display compact")
+    paged = len(df) > 15
+    # every table gets its search box, however few its rows (itables hides it for a one-page table)
+    layout = {"topStart": "pageLength" if paged else None, "topEnd": "search", "bottomStart": "info",
+              "bottomEnd": "paging" if paged else None}
+    shown = readable(df)
+    # text reads from the left, numbers line up on the right
+    text_cols = [i for i, c in enumerate(df.columns) if not pd.api.types.is_numeric_dtype(df[c])]
+    itables.show(shown, table_id=f"tbl_{meta['name']}", caption=None, paging=paged, classes="display compact",
+                 allow_html=True, layout=layout, showIndex=False,
+                 columnDefs=[{"className": "dt-left", "targets": text_cols}] if text_cols else [])
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` for an HTML table: text escaped (a caption's ``<`` stays a ``<``), line breaks as ``<br>``,
+    missing values as "–"; numbers are left to the table (sortable)."""
+    import html
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [("–" if v is None or (isinstance(v, float) and v != v)
+                         else html.escape(str(v)).replace("\n", "<br>")) for v in out[col]]
+    return out
 
 
 def figure_bundle(png: bytes, alt: str, width: int = 720) -> dict[str, str]:

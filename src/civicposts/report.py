@@ -41,11 +41,9 @@ def _t(text: Any) -> str:
 
 def _pdf_safe(s: str) -> str:
     """Replace emoji, which the embedded fonts lack, by their Indonesian names."""
-    if not any(ord(c) > 0x2500 for c in s):
-        return s
-    import emoji
+    from .text import emoji_as_names
 
-    return emoji.demojize(s, language="id", delimiters=("[", "]"))
+    return emoji_as_names(s)
 
 
 _LONG_DECIMAL = re.compile(r"-?\d+\.\d{4,}")
@@ -73,6 +71,12 @@ def _breakable(s: str) -> str:
                   else _BREAK_AFTER.sub("\u200b", m.group(0)), s)
 
 
+def _cell(v: Any) -> str:
+    """A typst table cell: the value formatted, its line breaks kept."""
+    parts = [f"#{_t(_breakable(line))}" for line in _fmt(v).split("\n")]
+    return "[" + "#linebreak()".join(parts) + "]"
+
+
 def read_table_csv(path: Path) -> pd.DataFrame:
     """A saved table as text cells; a table saved with no rows and no columns is an empty frame."""
     try:
@@ -94,7 +98,7 @@ def _typst_table(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[st
     widths = ", ".join("1fr" if shown[c].astype(str).str.len().max() > 28 else "auto" for c in shown.columns)
     # headers read as words ("alpha ci low"), and repeat on every page a long table runs over
     head = "table.header(" + ", ".join(f"[#strong({_t(str(c).replace('_', ' '))})]" for c in shown.columns) + ")"
-    cells = ", ".join(f"[#{_t(_breakable(_fmt(v)))}]" for row in shown.itertuples(index=False) for v in row)
+    cells = ", ".join(_cell(v) for row in shown.itertuples(index=False) for v in row)
     notes = [] if len(df) else ["No rows yet."]
     if len(df) > MAX_PDF_ROWS:
         notes.append(f"First {MAX_PDF_ROWS} of {len(df)} rows.")

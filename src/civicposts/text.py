@@ -152,6 +152,16 @@ def emoji_names() -> dict[str, str]:
     return out
 
 
+def emoji_as_names(text: str) -> str:
+    """``text`` with each emoji written as its Indonesian name in brackets ("[pria_tepuk_jidat]"), for the
+    figures and the PDF, whose fonts have no emoji: one language everywhere, as the cleaned text has."""
+    if not any(ord(c) > 0x2000 for c in text):
+        return text
+    import emoji
+
+    return emoji.demojize(text, language="id", delimiters=("[", "]"))
+
+
 @functools.cache
 def emoji_run_re() -> re.Pattern[str]:
     """One pattern matching a run of emoji characters (any code point used in an emoji sequence

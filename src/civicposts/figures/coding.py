@@ -30,9 +30,9 @@ def _codes_of(final: pd.DataFrame, variable: str) -> pd.Series:
 
 def _printable(text: str) -> str:
     """Caption text the bundled font can draw: emoji become their Indonesian names in brackets."""
-    import emoji
+    from ..text import emoji_as_names
 
-    return emoji.replace_emoji(text, replace=lambda chars, data: f"[{data.get('id', data['en']).strip(':')}]")
+    return emoji_as_names(text)
 
 
 def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, roles: Roles, *, n: int = 6, seed: int = 0,

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..tables.cells import excerpt
 from .adjudication import _fmt
 from .agreement import _check_decisions
 from .stats import cohen_kappa
@@ -198,7 +199,7 @@ def learner_disagreements(student: pd.DataFrame, reference: pd.DataFrame, codebo
             yours = mine.label_en if mine is not None else "(none)"
         theirs = ref.label_en if ref is not None else ("(not ticked)" if multi else "(none)")
         text = str(texts.get(r.unit_id, ""))
-        rows.append({"post": r.unit_id, "text": text[:max_chars] + (" …" if len(text) > max_chars else ""),
+        rows.append({"post": r.unit_id, "text": excerpt(text, max_chars),
                      "variable": var.label_en, "your_code": yours, "reference_code": theirs,
                      "your_definition": mine.definition if mine is not None else "",
                      "reference_definition": ref.definition if ref is not None else "",

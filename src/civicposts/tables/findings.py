@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..codebook import Codebook
+from .cells import excerpt
 
 
 def _explode(final: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -40,10 +41,10 @@ def theme_exemplars(final: pd.DataFrame, texts: pd.Series, codebook: Codebook, v
     rows = []
     for code in codebook.codes()[variable]:
         ids = sorted(ex.loc[ex["code"] == code, "unit_id"].unique())
-        examples = [f"{u}: {str(texts.get(u, ''))[:max_chars]}" for u in ids[:n_examples]]
+        examples = [f"{u}: {excerpt(texts.get(u, ''), max_chars)}" for u in ids[:n_examples]]
         rows.append({"code": code, "label": labels[(variable, code)], "units": len(ids),
                      "share_pct": round(100 * len(ids) / n_units, 1) if n_units else 0.0,
-                     "exemplars": " || ".join(examples)})
+                     "exemplars": "\n".join(f"• {e}" for e in examples)})
     return pd.DataFrame(rows, columns=THEME_COLUMNS)
 
 
@@ -76,5 +77,5 @@ def interview_themes(final: pd.DataFrame, interview: pd.DataFrame, codebook: Cod
         ids = sorted(ex.loc[ex["code"] == code, "unit_id"].unique())
         quotes = [f"{u} ({seg.at[u, 'kind']}): {seg.at[u, 'text']}" for u in ids if u in seg.index]
         rows.append({"theme": code, "label": labels[(variable, code)], "segments": len(ids),
-                     "supporting statements": " || ".join(quotes)})
+                     "supporting statements": "\n".join(f"• {q}" for q in quotes)})
     return pd.DataFrame(rows, columns=columns)
