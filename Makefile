@@ -110,7 +110,7 @@ $(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reli
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/05_findings.ipynb: notebooks/05_findings.ipynb $(DEPS) $(PROC)/final_codings.parquet \
-		$(PROC)/posts.parquet $(PROC)/comments.parquet $(INTERVIEW) \
+		$(PROC)/posts.parquet $(PROC)/comments.parquet $(INTERVIEW) $(PAPER) \
 		$(CODEBOOK) $(NB_DEPS_05_findings)
 	$(CLI) execute $< --params $(PARAMS)
 

@@ -68,3 +68,19 @@ def test_long_names_get_break_opportunities_numbers_do_not():
     assert report._breakable("0.651 and 3.11.7") == "0.651 and 3.11.7"
     # a handle, an e-mail or a link split over two lines would read as another name
     assert report._breakable("Sekda @demo.sekda.kota, https://x.org/a_b") == "Sekda @demo.sekda.kota, https://x.org/a_b"
+
+
+def test_the_front_page_says_how_to_verify_and_where_each_reader_starts(built_tree):
+    import json
+
+    params = json.loads((built_tree / "build/study.json").read_text())
+    src = report.typst_source(params, built_tree / "reports", built_tree)
+    front = src[: src.index("= Figures and tables")]
+    for part in ("How to verify", "make verify", "Reviewer", "Academic with your own collection", "new-study",
+                 "Student", "make lab"):
+        assert part in front
+    index = (built_tree / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "<code>make verify</code>" in index and "06_start_here" in index
+    # the claims table leads both
+    assert src.index("tab00_claims") < src.index("fig01")
+    assert index.index("tab00_claims") < index.index("fig01")

@@ -18,11 +18,12 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .iorw import write_bytes, write_csv, write_json
+
+if TYPE_CHECKING:  # no pandas at import: the PDF and index steps read sidecars only
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 

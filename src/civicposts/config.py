@@ -54,6 +54,7 @@ class Study(Mapping[str, Any]):
     period_end: str = "2100-12-31"                # inclusive, local date
     timezone: str = "Asia/Jakarta"
     allowlist: tuple[str, ...] = ()               # public accounts whose handles stay readable
+    official_accounts: tuple[str, ...] = ()       # officials' accounts whose comments the claims table counts
     privacy_policy: dict[str, str] = field(default_factory=dict)  # field -> pseudonymize|mask|drop|keep
     private_names: tuple[str, ...] = ()           # names masked as [nama] in every text (e.g. an interview's)
     pseudonym_key_file: str = "config/pseudonym.key"
@@ -213,6 +214,10 @@ def _check(s: Study) -> None:
         if getattr(s, key) < 0:
             raise ConfigError(f"{src}: {key!r} must not be negative")
     object.__setattr__(s, "allowlist", tuple(sorted({a.lstrip("@").lower() for a in s.allowlist})))
+    object.__setattr__(s, "official_accounts", tuple(sorted({a.lstrip("@").lower() for a in s.official_accounts})))
+    if not_public := sorted(set(s.official_accounts) - set(s.allowlist)):
+        raise ConfigError(f"{src}: official_accounts {', '.join(not_public)} must be on the allowlist "
+                          "too (an official's account is public; a private one would be pseudonymized)")
 
 
 _FIELDS.update(_declared_types())

@@ -8,12 +8,15 @@ data in the kit; everything else in the default run is fictional.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the PDF step reads the citation only
+    import pandas as pd
 
 SNAPSHOT = "account_snapshot.csv"
 BACKGROUND = "background_stats.csv"
@@ -29,6 +32,8 @@ _REQUIRED = {
 
 
 def _read(paper_dir: str | Path, name: str, layout: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     path = Path(paper_dir) / name
     layout = layout or name
     try:
@@ -49,6 +54,8 @@ def _read(paper_dir: str | Path, name: str, layout: str | None = None) -> pd.Dat
 
 def load_snapshot(paper_dir: str | Path) -> pd.DataFrame:
     """The account snapshot: one row per metric (followers, posts) with value, qualifier and source."""
+    import pandas as pd
+
     df = _read(paper_dir, SNAPSHOT)
     df["value"] = pd.to_numeric(df["value"], errors="raise").astype("int64")
     df["snapshot_date"] = pd.to_datetime(df["snapshot_date"]).dt.date
@@ -57,6 +64,8 @@ def load_snapshot(paper_dir: str | Path) -> pd.DataFrame:
 
 def load_background(paper_dir: str | Path) -> pd.DataFrame:
     """The background statistics the paper cites, with their sources."""
+    import pandas as pd
+
     df = _read(paper_dir, BACKGROUND)
     df["value"] = pd.to_numeric(df["value"], errors="raise")
     return df
@@ -78,6 +87,8 @@ def read_interview(path: str | Path) -> pd.DataFrame:
 
 def load_interviews(paths: Iterable[str | Path]) -> pd.DataFrame:
     """Every interview record a study names, one table (no rows, same columns, when it names none)."""
+    import pandas as pd
+
     frames = [read_interview(p) for p in paths]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in _REQUIRED[INTERVIEW]})

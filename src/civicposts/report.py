@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .artefacts import load_sidecars
 from .iorw import source_date_epoch, write_bytes, write_text
 
@@ -34,7 +32,7 @@ KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconv
 
 def _t(text: Any) -> str:
     """A typst string literal for ``text`` (rendered verbatim, never as markup)."""
-    s = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+    s = "" if text is None or (isinstance(text, float) and text != text) else str(text)
     s = _pdf_safe(s)
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -54,7 +52,7 @@ def _fmt(v: Any) -> str:
     if isinstance(v, str) and _LONG_DECIMAL.fullmatch(v):
         v = float(v)
     if isinstance(v, float):
-        if pd.isna(v):
+        if v != v:  # NaN
             return "–"
         return f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
     return str(v)
@@ -77,31 +75,35 @@ def _cell(v: Any) -> str:
     return "[" + "#linebreak()".join(parts) + "]"
 
 
-def read_table_csv(path: Path) -> pd.DataFrame:
-    """A saved table as text cells; a table saved with no rows and no columns is an empty frame."""
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
+def read_table_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A saved table's column names and rows, as text (the csv module: the PDF step needs no pandas)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    return (rows[0], rows[1:]) if rows else ([], [])
 
 
-def _typst_table(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[str, str]:
-    """A typst table of ``df`` (at most MAX_PDF_ROWS rows, ``columns`` only) and a note on what was left out."""
-    if df.columns.empty:
+def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[str] | None = None) -> tuple[str, str]:
+    """A typst table (at most MAX_PDF_ROWS rows, ``pdf_columns`` only) and a note on what was left out."""
+    if not columns:
         return "text(style: \"italic\")[No rows yet.]", ""
-    shown = df.head(MAX_PDF_ROWS)
-    left_out = []
-    if columns and any(c in shown.columns for c in columns):  # a status table has none of them
-        left_out = [c for c in shown.columns if c not in columns]
-        shown = shown[[c for c in columns if c in shown.columns]]
+    keep = list(range(len(columns)))
+    left_out: list[str] = []
+    if pdf_columns and any(c in columns for c in pdf_columns):  # a status table has none of them
+        left_out = [c for c in columns if c not in pdf_columns]
+        keep = [columns.index(c) for c in pdf_columns if c in columns]
+    shown = [[row[i] for i in keep] for row in rows[:MAX_PDF_ROWS]]
+    names = [columns[i] for i in keep]
     # text-heavy columns share the free width; short ones take what they need
-    widths = ", ".join("1fr" if shown[c].astype(str).str.len().max() > 28 else "auto" for c in shown.columns)
+    longest = [max([len(str(c))] + [len(str(r[j])) for r in shown]) for j, c in enumerate(names)]
+    widths = ", ".join("1fr" if n > 28 else "auto" for n in longest)
     # headers read as words ("alpha ci low"), and repeat on every page a long table runs over
-    head = "table.header(" + ", ".join(f"[#strong({_t(str(c).replace('_', ' '))})]" for c in shown.columns) + ")"
-    cells = ", ".join(_cell(v) for row in shown.itertuples(index=False) for v in row)
-    notes = [] if len(df) else ["No rows yet."]
-    if len(df) > MAX_PDF_ROWS:
-        notes.append(f"First {MAX_PDF_ROWS} of {len(df)} rows.")
+    head = "table.header(" + ", ".join(f"[#strong({_t(str(c).replace('_', ' '))})]" for c in names) + ")"
+    cells = ", ".join(_cell(v) for row in shown for v in row)
+    notes = [] if rows else ["No rows yet."]
+    if len(rows) > MAX_PDF_ROWS:
+        notes.append(f"First {MAX_PDF_ROWS} of {len(rows)} rows.")
     if left_out:
         notes.append(f"Columns left out here: {', '.join(left_out)}.")
     note = f"\n#text(size: 7pt)[#{_t(' '.join(notes) + ' The full table is in the CSV.')}]" if notes else ""
@@ -141,6 +143,31 @@ def what_is_real(params: Mapping[str, Any], metas: list[dict[str, Any]]) -> list
     return out
 
 
+def orientation(params: Mapping[str, Any], metas: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The front page's second half: how to verify this build, and where each reader starts."""
+    study = params.get("study_config") or "config/study.yaml"
+    claims = next((m["label"] for m in metas if m["name"].endswith("tab00_claims")), None)
+    first = f"{claims} (the paper's claims, with their evidence and status)" if claims else "the tables below"
+    return [
+        ("How to verify", f"`make verify` rebuilds all {len(metas)} figures and tables, the notebooks and this PDF "
+                          "from data/raw/ in a temporary folder and compares each file's sha256 with the committed "
+                          "reference (published/reports/manifest.json); the continuous integration runs it on "
+                          "every change. reports/manifest.json lists every artefact with its inputs."),
+        ("Reviewer", f"Start with {first}, then the provenance appendix; every caption names its data and the "
+                     "function that made it."),
+        ("Academic with your own collection", "`python -m civicposts new-study --posts <your export> --out "
+                                              "config/my_study.yaml`, then `make all STUDY=config/my_study.yaml` "
+                                              f"(this build: `make all STUDY={study}`)."),
+        ("Student", "`make lab` opens notebooks/06_start_here.ipynb: code ten posts with the mouse or the keyboard and "
+                    "get feedback on each; practice goes to coding/practice/ and never enters the study."),
+    ]
+
+
+def _with_code(text: str) -> str:
+    """Typst markup for ``text`` with its `...` spans set as code."""
+    return "".join(f"#raw({_t(part)})" if i % 2 else f"#{_t(part)}" for i, part in enumerate(text.split("`")) if part)
+
+
 def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
     """The typst source of the reproduction report."""
     from . import paper
@@ -154,6 +181,7 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
     if params.get("research_question"):
         study_line += f"\n\n*Research question.* #{_t(params['research_question'])}"
     real = " ".join(what_is_real(params, metas))
+    orient = "\n\n".join(f"*{k}.* {_with_code(v)}" for k, v in orientation(params, metas))
     rel = reports_dir.resolve().relative_to(root.resolve())
     parts = [f"""#set document(title: "civicposts reproduction report", author: "civicposts", date: none)
 #set page(paper: "a4", margin: 2.2cm, numbering: "1")
@@ -172,6 +200,8 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
 {study_line}
 
 *What is real here.* #{_t(real)}
+
+{orient}
 ]
 """]
     parts.append("\n= Figures and tables\n")
@@ -184,8 +214,8 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
                 f"#figure(image({_t(img)}, width: 100%), caption: [#{_t(caption)}], "
                 f"supplement: [Figure], numbering: _ => {_t(number)})\n")
         else:
-            df = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
-            body, note = _typst_table(df, m.get("pdf_columns"))
+            columns, rows = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
+            body, note = _typst_table(columns, rows, m.get("pdf_columns"))
             parts.append(
                 f"#figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
                 f"supplement: [Table], numbering: _ => {_t(number)}){note}\n")
@@ -204,12 +234,10 @@ def _provenance(params: dict[str, Any], metas: list[dict[str, Any]], root: Path)
             p = root / inp
             digest = sha256_file(p)[:16] if p.is_file() else ("folder" if p.is_dir() else "missing")
             rows.append((m["label"], m["function"], m["notebook"], inp, digest))
-    prov = pd.DataFrame(rows, columns=["Artefact", "Function", "Notebook", "Input", "sha256 (first 16)"])
-    body, _ = _typst_table(prov.head(MAX_PDF_ROWS))
+    body, _ = _typst_table(["Artefact", "Function", "Notebook", "Input", "sha256 (first 16)"], rows[:MAX_PDF_ROWS])
     pkgs = ", ".join(f"{p} {metadata.version(p)}" for p in KEY_PACKAGES)
     shown = {k: v for k, v in sorted(params.items()) if k not in ("allowlist",)}
-    ptab = pd.DataFrame({"Parameter": list(shown), "Value": [json.dumps(v, ensure_ascii=False) for v in shown.values()]})
-    pbody, _ = _typst_table(ptab)
+    pbody, _ = _typst_table(["Parameter", "Value"], [[k, json.dumps(v, ensure_ascii=False)] for k, v in shown.items()])
     return f"""
 #pagebreak()
 = Appendix: provenance
@@ -243,6 +271,11 @@ def build_pdf(params: dict[str, Any], root: str | Path = ".") -> Path:
     return out
 
 
+def _code_spans(escaped: str) -> str:
+    """`...` in already escaped text as <code>...</code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+
+
 def write_index(params: dict[str, Any], root: str | Path = ".") -> Path:
     """Write ``reports/index.html`` linking every report, figure and table."""
     root = Path(root)
@@ -261,6 +294,7 @@ def write_index(params: dict[str, Any], root: str | Path = ".") -> Path:
     nb_items = "".join(f'<li><a href="notebooks/{e(p.name)}">{e(p.stem)}</a></li>' for p in notebooks)
     rq = params.get("research_question")
     question = f"<br>Research question: {e(str(rq))}" if rq else ""
+    orient = "".join(f"<dt><b>{e(k)}</b></dt><dd>{_code_spans(e(v))}</dd>" for k, v in orientation(params, metas))
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>civicposts reports</title>
 <style>
@@ -274,6 +308,7 @@ img{{max-width:260px;display:block;margin-bottom:.4em;border:1px solid #ddd}}
 <p class="note"><b>{e(str(params.get("study_title") or "civicposts study"))}</b>{question}<br>
 {e(" ".join(what_is_real(params, metas)))} Artefacts marked <span class="tag">fictional</span> are made from
 fictional data or simulated coders.</p>
+<dl class="note">{orient}</dl>
 <ul>
 <li><a href="{PDF_NAME}">Reproduction report (PDF)</a></li>
 <li><a href="manifest.json">Manifest</a>: sha256 of every artefact and input; check with <code>make verify</code></li>

@@ -158,6 +158,7 @@ def study_yaml(values: Mapping[str, Any], s: Survey) -> str:
         "  comment_text: mask   # or drop",
         "  location_name: mask   # or keep (place names), or drop",
         "private_names: []   # names masked as [nama] in every text, e.g. the private persons an interview names",
+        "official_accounts: []   # officials (on the allowlist) whose comments under the posts the claims table counts",
         "",
         "# A fresh secret key, created on the first run in a git-ignored folder: keep it, never commit it.",
         dump("pseudonym_key_file"),
