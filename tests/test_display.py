@@ -33,3 +33,19 @@ def test_html_tables_escape_text_keep_line_breaks_and_show_missing_as_a_dash():
     out = readable(df)
     assert out["text"].tolist() == ["&lt;b&gt;jalan&lt;/b&gt;<br>rusak", "–"]
     assert out["n"].tolist() == [1, 2] and df["text"].iloc[0] == "<b>jalan</b>\nrusak"  # the input is kept
+
+
+def test_declared_formats_make_the_html_table_readable_and_keep_it_sortable():
+    import pandas as pd
+
+    from civicposts.display import for_reading
+
+    df = pd.DataFrame({"code": ["roads"], "alpha": [0.6502938544], "alpha_ci_low": [0.5711], "alpha_ci_high": [0.79],
+                       "percent_agreement": [0.963], "n_units": [200.0]})
+    out = for_reading(df, {"alpha": "coef", "percent_agreement": "share", "n_units": "int"},
+                      {"alpha 95% CI": ["alpha_ci_low", "alpha_ci_high"]})
+    assert list(out.columns) == ["code", "alpha", "alpha 95% CI", "percent_agreement (%)", "n_units"]
+    assert out["alpha"].iloc[0] == 0.65 and out["alpha 95% CI"].iloc[0] == "[.57,\u00a0.79]"
+    assert out["percent_agreement (%)"].iloc[0] == 96.3 and str(out["n_units"].dtype) == "Int64"
+    assert pd.api.types.is_numeric_dtype(out["alpha"])  # still sorts as a number
+    assert for_reading(df, None) is df

@@ -21,6 +21,7 @@ def show_table(df: pd.DataFrame, meta: dict[str, Any]) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(f"**{meta['label']}.** {meta['caption']}"))
+    df = for_reading(df, meta.get("formats"), meta.get("intervals"))
     paged = len(df) > 15
     # every table gets its search box, however few its rows (itables hides it for a one-page table)
     layout = {"topStart": "pageLength" if paged else None, "topEnd": "search", "bottomStart": "info",
@@ -31,6 +32,37 @@ def show_table(df: pd.DataFrame, meta: dict[str, Any]) -> None:
     itables.show(shown, table_id=f"tbl_{meta['name']}", caption=None, paging=paged, classes="display compact",
                  allow_html=True, layout=layout, showIndex=False,
                  columnDefs=[{"className": "dt-left", "targets": text_cols}] if text_cols else [])
+
+
+def for_reading(df: pd.DataFrame, formats: dict[str, str] | None, intervals: dict[str, list[str]] | None = None
+                ) -> pd.DataFrame:
+    """``df`` with its declared formats (civicposts.tables.formats) for an HTML table that stays sortable:
+    coefficients and numbers rounded to 3 decimals, shares as percentages (column "name (%)"), counts as
+    integers, each interval's two columns as one "[.57, .79]" column."""
+    from .tables.formats import format_interval
+
+    if not formats and not intervals:
+        return df
+    out = df.copy()
+    for name, (lo, hi) in (intervals or {}).items():
+        if lo in out.columns and hi in out.columns:
+            at = out.columns.get_loc(lo)
+            out.insert(at, name, [format_interval(a, b) for a, b in zip(out[lo], out[hi])])
+            out = out.drop(columns=[lo, hi])
+    for col, kind in (formats or {}).items():
+        if col not in out.columns:
+            continue
+        x = pd.to_numeric(out[col], errors="coerce")
+        if kind in ("coef", "num"):
+            out[col] = x.round(3)
+        elif kind == "pct":
+            out[col] = x.round(1)
+        elif kind == "share":
+            out[col] = (100 * x).round(1)
+            out = out.rename(columns={col: f"{col} (%)"})
+        elif kind == "int":
+            out[col] = x.round().astype("Int64")
+    return out
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:

@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from .artefacts import load_sidecars
+from .tables import formats
 from .iorw import source_date_epoch, write_bytes, write_text
 
 log = logging.getLogger(__name__)
 
 PDF_NAME = "civicposts-report.pdf"
 MAX_PDF_ROWS = 40
+MISSING_NOTE = ("– : not defined for these data (for example a coefficient of a code no coder used, or an interval "
+                "where every bootstrap sample agrees).")
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "typst", "itables")
 
 
@@ -215,7 +218,10 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
                 f"supplement: [Figure], numbering: _ => {_t(number)})\n")
         else:
             columns, rows = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
+            columns, rows = formats.apply(columns, rows, m.get("formats"), m.get("intervals"))
             body, note = _typst_table(columns, rows, m.get("pdf_columns"))
+            if m.get("formats") and any(formats.MISSING in r for r in rows):
+                note += f"\n#text(size: 7pt)[#{_t(MISSING_NOTE)}]"
             parts.append(
                 f"#figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
                 f"supplement: [Table], numbering: _ => {_t(number)}){note}\n")
