@@ -25,5 +25,10 @@ def test_an_interval_replaces_its_two_columns():
     assert rows == [["roads", ".887", "[.80,\u00a0.96]", "200"], ["none", ".687", "–", "200"]]
 
 
+def test_a_bound_that_rounds_to_zero_has_no_sign():
+    assert formats.format_interval(-0.002, 0.5) == "[.00,\u00a0.50]"
+    assert formats.format_value(-0.0004, "coef") == ".000"
+
+
 def test_no_formats_changes_nothing():
     assert formats.apply(["a"], [["0.123456"]], None) == (["a"], [["0.123456"]])

@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 
 PDF_NAME = "civicposts-report.pdf"
 MAX_PDF_ROWS = 40
+KEEP_WHOLE_LINES = 45  # tables of about this many printed lines or fewer are never split over two pages
+
+
+def _lines(rows: list[list[Any]], chars_per_line: int = 45) -> int:
+    """About how many printed lines ``rows`` take (its tallest cell per row, at ``chars_per_line``)."""
+    return sum(max([1] + [sum(len(part) // chars_per_line + 1 for part in str(v).split("\n")) for v in row])
+               for row in rows[:MAX_PDF_ROWS])
 MISSING_NOTE = ("– : not defined for these data (for example a coefficient of a code no coder used, or an interval "
                 "where every bootstrap sample agrees).")
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "typst", "itables")
@@ -222,9 +229,12 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
             body, note = _typst_table(columns, rows, m.get("pdf_columns"))
             if m.get("formats") and any(formats.MISSING in r for r in rows):
                 note += f"\n#text(size: 7pt)[#{_t(MISSING_NOTE)}]"
-            parts.append(
-                f"#figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
-                f"supplement: [Table], numbering: _ => {_t(number)}){note}\n")
+            figure = (f"figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
+                      f"supplement: [Table], numbering: _ => {_t(number)})")
+            # a table short enough for one page stays whole, its caption with it; a long one runs on, header repeated
+            if _lines(rows) <= KEEP_WHOLE_LINES:
+                figure = f"block(breakable: false)[#{figure}]"
+            parts.append(f"#{figure}{note}\n")
     parts.append(_provenance(params, metas, root))
     return "\n".join(parts)
 

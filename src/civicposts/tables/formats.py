@@ -34,6 +34,8 @@ def _number(v: Any) -> float | None:
 
 def _coef(x: float, decimals: int = 3) -> str:
     s = f"{x:.{decimals}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")  # -0.001 to 2 decimals reads ".00", not "−.00"
     if abs(x) < 1:
         s = s.replace("0.", ".", 1)
     return s.replace("-", "−")
