@@ -76,6 +76,12 @@ class Phases:
         return "; ".join(self.items)
 
 
+def _report_failure(page, tmp_path: Path, mark: Phases) -> None:
+    """Keep a screenshot of the page and print the steps reached, for the failing test's log."""
+    page.screenshot(path=str(tmp_path / "failure.png"))
+    print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
+
+
 def _fixture_lab(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "lab"
     root.mkdir()
@@ -131,8 +137,7 @@ def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
             got = _wait_for_file(store, len(EXPECTED))
             mark("two posts coded")
         except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
+            _report_failure(page, tmp_path, mark)
             raise
         finally:
             browser.close()
@@ -177,10 +182,9 @@ def test_one_post_fits_a_1366x768_laptop(tmp_path):
                 last = app.locator(".cp-var-official_mentioned").bounding_box()
                 assert last["y"] + last["height"] <= status["y"], f"post {n}: the last codes are under the status bar"
                 page.keyboard.press("n")
-            mark("six posts laid out")
+            mark(f"six posts laid out, app heights (px): {heights}")
         except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            print("phases:", mark, "; heights:", heights, "; screenshot:", tmp_path / "failure.png")
+            _report_failure(page, tmp_path, mark)
             raise
         finally:
             browser.close()
@@ -273,8 +277,7 @@ def test_student_journey_by_keyboard_leaves_the_study_as_it_was(mutable_tree, tm
             # the tables' JavaScript (itables) and the app's run without an error in the page
             assert [e for e in errors if re.search(r"itables|DataTable|anywidget|civicposts", e, re.I)] == []
         except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
+            _report_failure(page, tmp_path, mark)
             raise
         finally:
             browser.close()

@@ -45,7 +45,7 @@ def test_the_kit_papers_claims_load_and_name_known_measures():
     df = claims.load_claims(PAPER)
     assert len(df) >= 8 and set(df["measure"]) <= set(claims.MEASURES)
     assert df["paper_section"].str.len().min() > 0  # every claim is cited
-    assert claims.load_claims(ROOT / "tests").empty  # no claims file: no claims
+    assert claims.load_claims(ROOT / "tests").empty and claims.load_claims(None).empty  # no file, no paper: none
 
 
 def test_a_bad_claims_file_names_the_line_and_the_problem(tmp_path):

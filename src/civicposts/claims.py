@@ -68,10 +68,11 @@ def measure(name: str) -> Callable[[Callable[[Data, str], Evidence]], Callable[[
     return register
 
 
-def load_claims(paper_dir: str | Path) -> pd.DataFrame:
-    """``paper_dir``/claims.csv, checked: its columns, a claim and a known measure on every row. No file: no rows."""
-    path = Path(paper_dir) / "claims.csv"
-    if not path.exists():
+def load_claims(paper_dir: str | Path | None) -> pd.DataFrame:
+    """``paper_dir``/claims.csv, checked: its columns, a claim and a known measure on every row. No paper or no
+    file: no rows."""
+    path = Path(paper_dir or ".") / "claims.csv"
+    if not paper_dir or not path.exists():
         return pd.DataFrame(columns=list(CLAIM_COLUMNS))
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in CLAIM_COLUMNS if c not in df.columns]
@@ -115,16 +116,20 @@ def _codes(final: pd.DataFrame, unit_type: str, variable: str) -> pd.Series:
 
 @measure("paper_fact")
 def paper_fact(data: Data, argument: str) -> Evidence:
-    """The values the paper prints, from a file of its facts (``account_snapshot`` or ``background_stats``)."""
-    path = Path(data.paper_dir or "") / f"{argument}.csv"
-    if not data.paper_dir or not path.exists():
-        return Evidence("the paper's printed values", f"no {argument}.csv among the paper's facts", LACKING)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    """The values the paper prints, from a file of its facts (``account_snapshot`` or ``background_stats``),
+    read and checked by :mod:`civicposts.paper`."""
+    from . import paper
+
+    loaders = {"account_snapshot": paper.load_snapshot, "background_stats": paper.load_background}
+    name = f"{argument}.csv"
+    if argument not in loaders or not data.paper_dir or not (Path(data.paper_dir) / name).exists():
+        return Evidence("the paper's printed values", f"no {name} among the paper's facts", LACKING)
+    df = loaders[argument](data.paper_dir)
     if argument == "account_snapshot":
         parts = [f"{r.metric}: {r.value_as_printed} ({r.snapshot_date})" for r in df.itertuples(index=False)]
     else:
         parts = [f"{r.statistic}: {r.value_as_printed}" for r in df.itertuples(index=False)]
-    return Evidence(f"the values as printed, from {path.name}", "; ".join(parts), PAPER_FACT)
+    return Evidence(f"the values as printed, from {name}", "; ".join(parts), PAPER_FACT)
 
 
 @measure("post_share")

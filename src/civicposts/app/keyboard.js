@@ -62,6 +62,8 @@ function render({ model, el }) {
   attach();
   model.on("change:focus_token", focus);
   return () => {
+    // a view removed (cell re-run, output cleared) leaves no listener behind
+    model.off("change:focus_token", focus);
     if (root) root.removeEventListener("keydown", onKey);
   };
 }
