@@ -120,11 +120,12 @@ $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/post
 
 ## ---------------------------------------------------------------- reports
 # nbconvert's import is the largest fixed cost: one process converts every stale notebook.
-$(HTML) $(INDEX) &: $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/run.py $(PKG)/cli/build.py $(ENV_OK)
+# Their source prerequisites, like the notebooks', are derived from imports (STEP_DEPS_* in build/deps.mk);
+# the HTML also depends on the package's templates.
+$(HTML) $(INDEX) &: $(EXECUTED) $(STEP_DEPS_html) $(wildcard $(PKG)/data/*.j2) $(PKG)/cli/build.py $(ENV_OK)
 	$(CLI) html $(EXECUTED) --params $(PARAMS)
 
-$(PDF): $(EXECUTED) $(PKG)/report.py $(PKG)/artefacts.py $(PKG)/paper.py $(PAPER) \
-		$(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
+$(PDF): $(EXECUTED) $(STEP_DEPS_pdf) $(PAPER) $(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
 	$(CLI) pdf --params $(PARAMS)
 
 # The leak scan (civicposts.leaks, independent of the masker) reads every output; with any finding the

@@ -59,3 +59,19 @@ def test_the_fragment_names_one_variable_per_notebook():
     text = deps.make_fragment(sorted((ROOT / "notebooks").glob("*.ipynb")), SRC, ROOT)
     names = re.findall(r"^NB_DEPS_(\w+) :=", text, re.M)
     assert names == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_the_report_steps_take_their_modules_from_imports_too():
+    """The PDF and HTML rules depend on every module the report code imports (formats, views, the verification
+    record...), derived like the notebooks', so a change to how a table reads rebuilds the reports."""
+    text = deps.make_fragment([], SRC, ROOT)
+    steps = dict(re.findall(r"^STEP_DEPS_(\w+) := (.*)$", text, re.M))
+    assert set(steps) == set(deps.STEPS)
+    for needed in ("src/civicposts/report.py", "src/civicposts/tables/formats.py", "src/civicposts/tables/views.py",
+                   "src/civicposts/verification.py"):
+        assert needed in steps["pdf"].split() and needed in steps["html"].split()
+    assert "src/civicposts/run.py" in steps["html"].split()
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target, step in (("$(HTML) $(INDEX) &:", "html"), ("$(PDF):", "pdf")):
+        rule = make.split(target, 1)[1].split("\n\t", 1)[0]
+        assert f"$(STEP_DEPS_{step})" in rule and "report.py" not in rule, target

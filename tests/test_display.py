@@ -41,11 +41,24 @@ def test_declared_formats_make_the_html_table_readable_and_keep_it_sortable():
     from civicposts.display import for_reading
 
     df = pd.DataFrame({"code": ["roads"], "alpha": [0.6502938544], "alpha_ci_low": [0.5711], "alpha_ci_high": [0.79],
-                       "percent_agreement": [0.963], "n_units": [200.0]})
-    out = for_reading(df, {"alpha": "coef", "percent_agreement": "share", "n_units": "int"},
-                      {"alpha 95% CI": ["alpha_ci_low", "alpha_ci_high"]})
-    assert list(out.columns) == ["code", "alpha", "alpha 95% CI", "percent_agreement (%)", "n_units"]
-    assert out["alpha"].iloc[0] == 0.65 and out["alpha 95% CI"].iloc[0] == "[.57,\u00a0.79]"
-    assert out["percent_agreement (%)"].iloc[0] == 96.3 and str(out["n_units"].dtype) == "Int64"
-    assert pd.api.types.is_numeric_dtype(out["alpha"])  # still sorts as a number
-    assert for_reading(df, None) is df
+                       "percent_agreement": [0.963], "n_units": [200.0], "undeclared": [0.123456789]})
+    meta = {"formats": {"alpha": "coef", "percent_agreement": "share", "n_units": "int"},
+            "intervals": {"alpha 95% CI": ["alpha_ci_low", "alpha_ci_high"]},
+            "names": {"alpha": "α", "percent_agreement": "agreement", "n_units": "units"}}
+    out, rendered = for_reading(df, meta)
+    assert list(out.columns) == ["code", "α", "alpha 95% CI", "agreement", "units", "undeclared"]
+    assert out["α"].iloc[0] == 0.65 and out["alpha 95% CI"].iloc[0] == "[.57,\u00a0.79]"
+    assert out["agreement"].iloc[0] == 96.3 and out["units"].iloc[0] == 200
+    assert pd.api.types.is_numeric_dtype(out["α"])  # still sorts as a number; the browser draws ".650"
+    assert rendered == {"α": "coef", "agreement": "share", "units": "int", "undeclared": "num"}
+    assert out["undeclared"].iloc[0] == 0.123  # an undeclared float never shows ten decimals
+
+
+def test_a_column_mixing_numbers_and_text_is_text_throughout():
+    import pandas as pd
+
+    from civicposts.display import for_reading
+
+    df = pd.DataFrame({"alpha": [0.5, "not measured"]})
+    out, rendered = for_reading(df, {"formats": {"alpha": "coef"}})
+    assert out["alpha"].tolist() == [".500", "not measured"] and rendered == {}

@@ -20,7 +20,7 @@ def test_an_interval_replaces_its_two_columns():
     cols, rows = formats.apply(
         ["code", "alpha", "alpha_ci_low", "alpha_ci_high", "n_units"],
         [["roads", "0.887", "0.797", "0.957", "200"], ["none", "0.687", "", "0.767", "200"]],
-        {"alpha": "coef", "n_units": "int"}, {"alpha 95% CI": ("alpha_ci_low", "alpha_ci_high")})
+        {"formats": {"alpha": "coef", "n_units": "int"}, "intervals": {"alpha 95% CI": ("alpha_ci_low", "alpha_ci_high")}})
     assert cols == ["code", "alpha", "alpha 95% CI", "n_units"]
     assert rows == [["roads", ".887", "[.80,\u00a0.96]", "200"], ["none", ".687", "–", "200"]]
 
@@ -30,5 +30,40 @@ def test_a_bound_that_rounds_to_zero_has_no_sign():
     assert formats.format_value(-0.0004, "coef") == ".000"
 
 
-def test_no_formats_changes_nothing():
-    assert formats.apply(["a"], [["0.123456"]], None) == (["a"], [["0.123456"]])
+def test_undeclared_cells_lose_only_their_long_decimals():
+    assert formats.apply(["a", "b", "c"], [["0.123456", "roads", None]], None) == (["a", "b", "c"],
+                                                                                   [["0.123", "roads", "–"]])
+
+
+def test_a_share_interval_reads_in_percent_and_a_default_kind_covers_unnamed_columns():
+    cols, rows = formats.apply(["who", "roads", "news", "lo", "hi"], [["sim_a", "64", "9.0", "0.701", "0.792"]],
+                               {"default_format": "int", "formats": {"agreement 95% CI": "share", "who": "int"},
+                                "intervals": {"agreement 95% CI": ["lo", "hi"]}})
+    assert cols == ["who", "roads", "news", "agreement 95% CI"]
+    assert rows == [["sim_a", "64", "9", "[70.1%,\u00a079.2%]"]]
+
+
+def test_dates_read_as_dates():
+    assert formats.format_value("2021-02-27T10:00:00+07:00", "date") == "2021-02-27"
+    assert formats.format_value("n.d.", "date") == "n.d."
+
+
+@pytest.mark.parametrize("kind", ["coef", "share", "pct", "int", "num"])
+def test_the_browser_renderer_writes_what_the_pdf_prints(kind):
+    """JS_RENDER (the HTML tables) and format_value (the PDF) give the same text for every value, including
+    halfway cases where JavaScript's toFixed and Python's rounding differ: sort_value rounds once, in Python."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed to run the table renderers (Debian: apt-get install -y nodejs)")
+    values = [0.0625, -0.0004, 0.9996, 1, 0, 0.125, 0.6502938544, -0.25, 1234.5678, 1234567.5, 0.5, 2.5, 0.0005]
+    shown = [formats.sort_value(v, kind) for v in values]
+    script = (f"var r = {formats.JS_RENDER[kind]}; var v = {json.dumps(shown)};"
+              "console.log(JSON.stringify(v.map(function (x) { return r(x, 'display'); })));")
+    out = json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+    assert out == [formats.format_value(v, kind) for v in values]
+    assert [formats.sort_value(v, kind) for v in values] == shown  # numbers, for sorting
+

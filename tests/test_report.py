@@ -20,7 +20,11 @@ def test_pdf_is_a4_with_embedded_fonts(built_tree):
     pdf = (built_tree / "reports" / report.PDF_NAME).read_bytes()
     assert pdf.startswith(b"%PDF")
     boxes = set(re.findall(rb"/MediaBox ?\[0 0 ([\d.]+) ([\d.]+)\]", pdf))
-    assert boxes and all(abs(float(w) - 595.28) < 1 and abs(float(h) - 841.89) < 1 for w, h in boxes)
+    sizes = {tuple(sorted((round(float(w)), round(float(h))))) for w, h in boxes}
+    assert sizes == {(595, 842)}, f"pages not A4: {sizes}"
+    # the wide agreement table (its view asks for landscape) is printed on turned pages, the rest upright
+    turned = {(round(float(w)), round(float(h))) for w, h in boxes if float(w) > float(h)}
+    assert turned == {(842, 595)} and (595, 842) in {(round(float(w)), round(float(h))) for w, h in boxes}
     n_fonts = len(re.findall(rb"/Type ?/Font\b", pdf))
     n_files = len(re.findall(rb"/FontFile[23]?\b", pdf))
     assert n_files >= 2 and n_fonts >= 1, "fonts are not embedded"
@@ -84,3 +88,23 @@ def test_the_front_page_says_how_to_verify_and_where_each_reader_starts(built_tr
     # the claims table leads both
     assert src.index("tab00_claims") < src.index("fig01")
     assert index.index("tab00_claims") < index.index("fig01")
+
+
+def test_a_landscape_view_turns_its_table_and_a_status_table_in_its_place_stays_upright(tmp_path):
+    import json
+
+    tables = tmp_path / "reports" / "tables"
+    tables.mkdir(parents=True)
+    view = {"pdf_columns": ["code", "alpha"], "landscape": True, "formats": {"alpha": "coef"}, "names": {"alpha": "α"}}
+    for name, csv in (("tab07_wide", "code,alpha\nroads,0.6502938544\n"), ("tab08_status", "status\nnot measured\n")):
+        (tables / f"{name}.csv").write_text(csv, encoding="utf-8")
+        (tables / f"{name}.meta.json").write_text(json.dumps({
+            "kind": "table", "name": name, "files": [f"{name}.csv"], "label": "Table 7", "caption": "c",
+            "function": "f", "inputs": [], "fictional": False, "order": 7.0 if "07" in name else 8.0,
+            "notebook": "nb", **view}), encoding="utf-8")
+    src = report.typst_source({"reports_dir": "reports"}, tmp_path / "reports", tmp_path)
+    line = {n: next(x for x in src.splitlines() if f"{n}.csv" in x) for n in ("tab07_wide", "tab08_status")}
+    assert line["tab07_wide"].startswith("#page(flipped: true)")
+    assert not line["tab08_status"].startswith("#page(")
+    assert src.count("#page(flipped: true)") == 1
+    assert '".650"' in line["tab07_wide"] and '"α"' in line["tab07_wide"]  # the view's format and header

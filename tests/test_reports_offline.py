@@ -58,3 +58,42 @@ def test_the_checker_sees_an_external_script(tmp_path):
 def test_every_report_page_works_offline(built_tree):
     problems = offline_problems(built_tree / "reports")
     assert problems == {}, f"pages that need the network or raise errors: {problems}"
+
+
+@pytest.mark.browser
+def test_html_tables_read_as_the_pdf_prints_them_and_sort_as_numbers(built_tree):
+    """Table 7 in its notebook page: every cell of the first row is the text the PDF prints for it
+    (civicposts.tables.formats.apply), headers are the reader's names, and the α column sorts as numbers."""
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    from civicposts import report
+    from civicposts.tables import formats
+    from civicposts.tables.views import header
+
+    tables = built_tree / "reports" / "tables"
+    meta_path = next(tables.glob("*tab07_agreement.meta.json"))
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    columns, rows = report.read_table_csv(tables / meta["files"][0])
+    want_cols, want_rows = formats.apply(columns, rows, meta)
+    want_heads = [header(c, meta.get("names")) for c in want_cols]
+    page_path = built_tree / "reports" / "notebooks" / "04_reliability.html"
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_context(offline=True).new_page()
+            page.goto(page_path.as_uri(), wait_until="load")
+            table = page.locator(f"table#tbl_{meta['name']}")
+            table.locator("tbody tr").first.wait_for()
+            assert table.locator("thead th").all_inner_texts() == want_heads
+            first = table.locator("tbody tr").first.locator("td").all_inner_texts()
+            assert [c.strip() for c in first] == want_rows[0]
+            alpha = want_heads.index(header("alpha", meta.get("names")))
+            table.locator("thead th").nth(alpha).click()  # a reviewer clicks the column's name
+            page.wait_for_timeout(300)
+            shown = [float(v.replace("−", "-")) for v in
+                     table.locator(f"tbody tr td:nth-child({alpha + 1})").all_inner_texts() if v.strip() != "–"]
+            assert len(shown) > 3 and shown == sorted(shown)
+        finally:
+            browser.close()

@@ -37,9 +37,9 @@ SVG_METADATA = {"Date": None, "Creator": "civicposts (matplotlib)"}
 
 
 def _qualname(function: Callable[..., Any] | str) -> str:
-    if isinstance(function, str):
-        return function
-    return f"{function.__module__}.{function.__qualname__}"
+    from .tables.views import qualname
+
+    return qualname(function)
 
 
 def _label_name(name: str, fictional: bool) -> str:
@@ -108,16 +108,20 @@ def save_table(df: pd.DataFrame, name: str, *, caption: str, function: Callable[
                inputs: Sequence[str | Path], label: str, order: float, fictional: bool,
                simulated: bool = False, reports_dir: str | Path = "reports", notebook: str | None = None,
                extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Save ``df`` as CSV with a provenance sidecar."""
+    """Save ``df`` as CSV with a provenance sidecar, which carries the table's view (how it reads in the
+    reports: :mod:`civicposts.tables.views`, declared beside ``function``)."""
     name = _label_name(name, fictional or simulated)
     caption = _label_caption(caption, fictional, simulated)
     out = Path(reports_dir) / "tables"
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{name}.csv"
     write_csv(csv, df)
+    # how the table reads in the reports: the view declared beside its function, then anything this call adds
+    from .tables import views
+
     meta = _sidecar("table", name, [csv.name], label=label, caption=caption,
                     function=_qualname(function), inputs=inputs, fictional=fictional or simulated,
-                    order=order, notebook=notebook, extra=extra)
+                    order=order, notebook=notebook, extra={**views.for_function(function).sidecar(), **(extra or {})})
     write_json(out / f"{name}.meta.json", meta)
     log.info("saved table %s (%s)", name, label)
     return meta

@@ -21,6 +21,8 @@ import pandas as pd
 
 from .codebook import Codebook
 from .errors import InputError
+from .tables.findings import final_codes
+from .tables.views import view
 
 PAPER_FACT = "reported from the paper's facts"
 DEMONSTRATED = "demonstrated on fictional data"
@@ -87,6 +89,9 @@ def load_claims(paper_dir: str | Path | None) -> pd.DataFrame:
     return df
 
 
+@view(names={"claim_text": "the paper's statement", "paper_section": "section",
+             "paper_evidence": "the paper's evidence",
+             "kit_computes": "what the kit computes", "result": "result in this build"})
 def claims_table(claims: pd.DataFrame, data: Data) -> pd.DataFrame:
     """One row per claim: the claim, its section, the paper's evidence, what the kit computes, the result in
     this build and its status."""
@@ -101,14 +106,6 @@ def claims_table(claims: pd.DataFrame, data: Data) -> pd.DataFrame:
 
 def _post_status(data: Data) -> str:
     return DEMONSTRATED if data.demo_posts else MEASURED
-
-
-def _codes(final: pd.DataFrame, unit_type: str, variable: str) -> pd.Series:
-    """unit_id -> the final codes of ``variable`` on units of ``unit_type`` (none yet: empty)."""
-    if final.empty:
-        return pd.Series(dtype=object)
-    rows = final[(final["unit_type"] == unit_type) & (final["variable"] == variable) & final["codes"].notna()]
-    return pd.Series([tuple(c) for c in rows["codes"]], index=rows["unit_id"].to_numpy(), dtype=object)
 
 
 # --- measures ------------------------------------------------------------------------------------------
@@ -141,7 +138,7 @@ def post_share(data: Data, argument: str) -> Evidence:
     if variable is None or code is None or code not in data.codebook.codes().get(variable, []):
         return Evidence(computes, f"the codebook has no such code ({'roles: ' + argument if code is None else code})",
                         LACKING)
-    kinds = _codes(data.final, "post", variable)
+    kinds = final_codes(data.final, variable, "post")
     if kinds.empty:
         return Evidence(computes, "no post coded yet", LACKING)
     n = int(sum(code in k for k in kinds))
@@ -172,7 +169,7 @@ def followups(data: Data, argument: str) -> Evidence:
     if roles.post_kind is None or roles.complaint is None or roles.followup is None:
         return Evidence(computes, "the codebook has no complaint or follow-up code (roles)", LACKING)
     pairs = data.followups if data.followups is not None else pd.DataFrame(columns=["complaint_id", "lag_days"])
-    kinds = _codes(data.final, "post", roles.post_kind)
+    kinds = final_codes(data.final, roles.post_kind, "post")
     complaints = {u for u, k in kinds.items() if roles.complaint in k}
     if kinds.empty:
         return Evidence(computes, "no post coded yet", LACKING)
@@ -191,7 +188,7 @@ def interview_theme(data: Data, argument: str) -> Evidence:
     computes = f"interview segments coded '{argument}'"
     if variable is None or argument not in data.codebook.codes().get(variable, []):
         return Evidence(computes, f"the codebook has no interview theme '{argument}'", LACKING)
-    themes = _codes(data.final, "interview", variable)
+    themes = final_codes(data.final, variable, "interview")
     if themes.empty:
         return Evidence(computes, "no interview coded (or no interview in this study)", LACKING)
     ids = sorted(u for u, k in themes.items() if argument in k)

@@ -6,6 +6,8 @@ functions, absolute and relative) to the closure, and writes one Make variable p
 
     NB_DEPS_01_clean_corpus := src/civicposts/__init__.py src/civicposts/artefacts.py ...
 
+and one per report step (``STEP_DEPS_pdf``, ``STEP_DEPS_html``), from the modules the step starts from.
+
 The Makefile includes the file, so a notebook reruns when any module it really uses changes, and
 a new import can never be forgotten in a prerequisite list. Only standard-library modules are
 used here, so the file can be written before the project's environment exists.
@@ -93,10 +95,17 @@ def notebook_deps(notebook: Path, src: Path) -> list[Path]:
     return closure(src, imported_modules(tree))
 
 
+# The report steps that are no notebook, and the modules they start from (their imports are followed).
+STEPS = {"pdf": ("civicposts.report",), "html": ("civicposts.report", "civicposts.run")}
+
+
 def make_fragment(notebooks: Iterable[Path], src: Path, root: Path) -> str:
-    """The ``build/deps.mk`` text: one ``NB_DEPS_<notebook stem>`` variable per notebook."""
-    out = ["# written by `python -m civicposts deps` from the notebooks' imports; do not edit"]
+    """The ``build/deps.mk`` text: one ``NB_DEPS_<notebook stem>`` variable per notebook and one
+    ``STEP_DEPS_<step>`` per report step of :data:`STEPS`."""
+    out = ["# written by `python -m civicposts deps` from the notebooks' and report steps' imports; do not edit"]
     for nb in sorted(notebooks):
         deps = " ".join(str(p.relative_to(root)) for p in notebook_deps(nb, src))
         out.append(f"NB_DEPS_{nb.stem} := {deps}")
+    for step, modules in STEPS.items():
+        out.append(f"STEP_DEPS_{step} := {' '.join(str(p.relative_to(root)) for p in closure(src, modules))}")
     return "\n".join(out) + "\n"

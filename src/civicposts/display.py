@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from .tables import formats
+
 
 def init() -> None:
     """Set up searchable, sortable tables for the HTML export (offline: the JavaScript is embedded)."""
@@ -16,64 +18,69 @@ def init() -> None:
 
 
 def show_table(df: pd.DataFrame, meta: dict[str, Any]) -> None:
-    """Display a saved table as a searchable, sortable table with its label and caption."""
+    """Display a saved table as a searchable, sortable table with its label and caption, its numbers in the
+    formats its view declares (the same text as the PDF), its headers as the reader's names."""
     import itables
     from IPython.display import Markdown, display
 
     display(Markdown(f"**{meta['label']}.** {meta['caption']}"))
-    df = for_reading(df, meta.get("formats"), meta.get("intervals"))
-    paged = len(df) > 15
+    shown, rendered = for_reading(df, meta)
+    paged = len(shown) > 15
     # every table gets its search box, however few its rows (itables hides it for a one-page table)
     layout = {"topStart": "pageLength" if paged else None, "topEnd": "search", "bottomStart": "info",
               "bottomEnd": "paging" if paged else None}
-    shown = readable(df)
-    # text reads from the left, numbers line up on the right
-    text_cols = [i for i, c in enumerate(df.columns) if not pd.api.types.is_numeric_dtype(df[c])]
-    itables.show(shown, table_id=f"tbl_{meta['name']}", caption=None, paging=paged, classes="display compact",
-                 allow_html=True, layout=layout, showIndex=False,
-                 columnDefs=[{"className": "dt-left", "targets": text_cols}] if text_cols else [])
+    # text reads from the left, numbers line up on the right; a declared kind draws its number as the PDF does
+    text_cols = [i for i, c in enumerate(shown.columns) if not pd.api.types.is_numeric_dtype(shown[c])
+                 and c not in rendered]
+    defs: list[dict[str, Any]] = [{"className": "dt-left", "targets": text_cols}] if text_cols else []
+    long_cols = [i for i in text_cols if shown.iloc[:, i].astype(str).str.len().max() > 60]
+    if long_cols:  # offline.html.j2 gives these a readable width
+        defs.append({"className": "dt-left cp-long", "targets": long_cols})
+    by_kind: dict[str, list[int]] = {}
+    for i, c in enumerate(shown.columns):
+        if c in rendered:
+            by_kind.setdefault(rendered[c], []).append(i)
+    defs += [{"targets": cols, "className": "dt-right", "render": itables.JavascriptFunction(formats.JS_RENDER[k])}
+             for k, cols in sorted(by_kind.items())]
+    itables.show(readable(shown), table_id=f"tbl_{meta['name']}", caption=None, paging=paged,
+                 classes="display compact", allow_html=True, layout=layout, showIndex=False,
+                 format_floats_in_python=False, columnDefs=defs,
+                 # a click on a column's name sorts by it (itables' default sorts only from the small icon)
+                 text_in_header_can_be_selected=False)
 
 
-def for_reading(df: pd.DataFrame, formats: dict[str, str] | None, intervals: dict[str, list[str]] | None = None
-                ) -> pd.DataFrame:
-    """``df`` with its declared formats (civicposts.tables.formats) for an HTML table that stays sortable:
-    coefficients and numbers rounded to 3 decimals, shares as percentages (column "name (%)"), counts as
-    integers, each interval's two columns as one "[.57, .79]" column."""
-    from .tables.formats import format_interval
+def for_reading(df: pd.DataFrame, meta: dict[str, Any] | None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``df`` as an HTML table shows it, by the view in the sidecar ``meta`` (civicposts.tables.views): each
+    interval's two columns as one "[.57, .79]" column, numbers of a declared kind rounded as shown (a share
+    as a percentage), headers as the reader's names. Also returns header -> kind of the columns the
+    browser draws with ``formats.JS_RENDER``; sorting uses the numbers."""
+    from .tables.views import header
 
-    if not formats and not intervals:
-        return df
-    out = df.copy()
-    for name, (lo, hi) in (intervals or {}).items():
-        if lo in out.columns and hi in out.columns:
-            at = out.columns.get_loc(lo)
-            out.insert(at, name, [format_interval(a, b) for a, b in zip(out[lo], out[hi])])
-            out = out.drop(columns=[lo, hi])
-    for col, kind in (formats or {}).items():
-        if col not in out.columns:
-            continue
-        x = pd.to_numeric(out[col], errors="coerce")
-        if kind in ("coef", "num"):
-            out[col] = x.round(3)
-        elif kind == "pct":
-            out[col] = x.round(1)
-        elif kind == "share":
-            out[col] = (100 * x).round(1)
-            out = out.rename(columns={col: f"{col} (%)"})
-        elif kind == "int":
-            out[col] = x.round().astype("Int64")
-    return out
+    meta = dict(meta or {})
+    # an undeclared float column still reads to 3 decimals, never as the 10 a float prints
+    ends = {e for pair in (meta.get("intervals") or {}).values() for e in pair}
+    declared = dict(meta.get("formats") or {})
+    meta["formats"] = {**{c: "num" for c in df.columns if pd.api.types.is_float_dtype(df[c]) and c not in ends
+                          and not meta.get("default_format")}, **declared}
+    columns, rows, rendered = formats.for_sorting(list(df.columns), df.itertuples(index=False, name=None), meta)
+    names = meta.get("names") or {}
+    heads = [header(c, names) for c in columns]
+    out = pd.DataFrame(rows, columns=heads) if rows else pd.DataFrame(columns=heads)
+    for c in columns:  # a count column stays whole numbers where it can
+        if rendered.get(c) == "int" and out[header(c, names)].notna().all():
+            out[header(c, names)] = out[header(c, names)].astype("int64")
+    return out, {header(c, names): k for c, k in rendered.items()}
 
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` for an HTML table: text escaped (a caption's ``<`` stays a ``<``), line breaks as ``<br>``,
-    missing values as "–"; numbers are left to the table (sortable)."""
+    missing and empty values as "–" (as the PDF prints them); numbers are left to the table (sortable)."""
     import html
 
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = [("–" if v is None or (isinstance(v, float) and v != v)
+            out[col] = [("–" if v is None or (isinstance(v, float) and v != v) or not str(v).strip()
                          else html.escape(str(v)).replace("\n", "<br>")) for v in out[col]]
     return out
 

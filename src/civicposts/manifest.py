@@ -26,20 +26,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import VerificationError
 from .iorw import dumps_json, notebook_sha256, sha256_file, write_text
+from .verification import RECORD_NAME, SCRIPT_NAME
 
 log = logging.getLogger(__name__)
 
 SCHEMA = "civicposts-manifest/2"
 MANIFEST = "manifest.json"
 PUBLISHED = Path("published")
-SKIP_NAMES = {MANIFEST, ".gitkeep"}
+# the last verification's record sits beside the reports but is not one of them (civicposts.verification)
+SKIP_NAMES = {MANIFEST, ".gitkeep", RECORD_NAME, SCRIPT_NAME}
 SKIP_SUFFIXES = {".tmp"}
 
 MANIFEST_SCHEMA: dict[str, Any] = {

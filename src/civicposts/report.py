@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from .artefacts import load_sidecars
-from .tables import formats
 from .iorw import source_date_epoch, write_bytes, write_text
+from .tables import formats
+from .tables.views import header
+from .verification import NOT_RUN as NOT_RUN_TEXT
+from .verification import SCRIPT_NAME, ensure_placeholder
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,10 @@ def _lines(rows: list[list[Any]], chars_per_line: int = 45) -> int:
     """About how many printed lines ``rows`` take (its tallest cell per row, at ``chars_per_line``)."""
     return sum(max([1] + [sum(len(part) // chars_per_line + 1 for part in str(v).split("\n")) for v in row])
                for row in rows[:MAX_PDF_ROWS])
-MISSING_NOTE = ("– : not defined for these data (for example a coefficient of a code no coder used, or an interval "
-                "where every bootstrap sample agrees).")
+
+
+MISSING_NOTE = ("– : no value. For a number: not defined for these data (for example a coefficient of a code no "
+                "coder used, or an interval where every bootstrap sample agrees); for text: nothing to say.")
 KEY_PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "typst", "itables")
 
 
@@ -54,20 +59,6 @@ def _pdf_safe(s: str) -> str:
     return emoji_as_names(s)
 
 
-_LONG_DECIMAL = re.compile(r"-?\d+\.\d{4,}")
-
-
-def _fmt(v: Any) -> str:
-    """A cell as a reader wants it: floats (also a CSV's long decimal strings) to at most 3 decimals."""
-    if isinstance(v, str) and _LONG_DECIMAL.fullmatch(v):
-        v = float(v)
-    if isinstance(v, float):
-        if v != v:  # NaN
-            return "–"
-        return f"{v:,.3f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
-    return str(v)
-
-
 _BREAK_AFTER = re.compile(r"(?<=[_/])(?=\S)|(?<=[A-Za-z_]\.)(?=[A-Za-z])")
 
 
@@ -81,7 +72,7 @@ def _breakable(s: str) -> str:
 
 def _cell(v: Any) -> str:
     """A typst table cell: the value formatted, its line breaks kept."""
-    parts = [f"#{_t(_breakable(line))}" for line in _fmt(v).split("\n")]
+    parts = [f"#{_t(_breakable(line))}" for line in formats.plain(v).split("\n")]
     return "[" + "#linebreak()".join(parts) + "]"
 
 
@@ -94,8 +85,10 @@ def read_table_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     return (rows[0], rows[1:]) if rows else ([], [])
 
 
-def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[str] | None = None) -> tuple[str, str]:
-    """A typst table (at most MAX_PDF_ROWS rows, ``pdf_columns`` only) and a note on what was left out."""
+def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[str] | None = None,
+                 names: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """A typst table (at most MAX_PDF_ROWS rows, ``pdf_columns`` only, headers by ``names``) and a note on
+    what was left out."""
     if not columns:
         return "text(style: \"italic\")[No rows yet.]", ""
     keep = list(range(len(columns)))
@@ -104,21 +97,33 @@ def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[st
         left_out = [c for c in columns if c not in pdf_columns]
         keep = [columns.index(c) for c in pdf_columns if c in columns]
     shown = [[row[i] for i in keep] for row in rows[:MAX_PDF_ROWS]]
+    names_of = names
     names = [columns[i] for i in keep]
     # text-heavy columns share the free width; short ones take what they need
-    longest = [max([len(str(c))] + [len(str(r[j])) for r in shown]) for j, c in enumerate(names)]
+    longest = [max([len(header(str(c), names_of))] + [len(str(r[j])) for r in shown]) for j, c in enumerate(names)]
     widths = ", ".join("1fr" if n > 28 else "auto" for n in longest)
     # headers read as words ("alpha ci low"), and repeat on every page a long table runs over
-    head = "table.header(" + ", ".join(f"[#strong({_t(str(c).replace('_', ' '))})]" for c in names) + ")"
+    head = "table.header(" + ", ".join(f"[#strong({_t(header(str(c), names_of))})]" for c in names) + ")"
     cells = ", ".join(_cell(v) for row in shown for v in row)
     notes = [] if rows else ["No rows yet."]
     if len(rows) > MAX_PDF_ROWS:
         notes.append(f"First {MAX_PDF_ROWS} of {len(rows)} rows.")
     if left_out:
-        notes.append(f"Columns left out here: {', '.join(left_out)}.")
+        notes.append(f"Columns left out here: {', '.join(header(c, names_of) for c in left_out)}.")
     note = f"\n#text(size: 7pt)[#{_t(' '.join(notes) + ' The full table is in the CSV.')}]" if notes else ""
+    # numbers line up on the right, as in the HTML tables; text reads from the left
+    aligns = ", ".join("right" if _numeric_column([r[j] for r in shown]) else "left" for j in range(len(names)))
     return (f"table(columns: ({widths},), stroke: 0.4pt + luma(140), inset: 3pt, "
-            f"align: left, {head}, {cells})", note)
+            f"align: ({aligns},), {head}, {cells})", note)
+
+
+_NUMBER_CELL = re.compile(r"[−-]?[\d.,]+%?|\[[^\]]*\]|" + re.escape(formats.MISSING))
+
+
+def _numeric_column(cells: list[Any]) -> bool:
+    """Whether a printed column holds only numbers, intervals and "–" (and at least one number)."""
+    text = [str(c).strip() for c in cells if str(c).strip()]
+    return bool(text) and any(t != formats.MISSING for t in text) and all(_NUMBER_CELL.fullmatch(t) for t in text)
 
 
 def _figure_number(label: str) -> str:
@@ -162,7 +167,10 @@ def orientation(params: Mapping[str, Any], metas: list[dict[str, Any]]) -> list[
         ("How to verify", f"`make verify` rebuilds all {len(metas)} figures and tables, the notebooks and this PDF "
                           "from data/raw/ in a temporary folder and compares each file's sha256 with the committed "
                           "reference (published/reports/manifest.json); the continuous integration runs it on "
-                          "every change. reports/manifest.json lists every artefact with its inputs."),
+                          "every change. reports/manifest.json lists every artefact with its inputs. The result "
+                          "of the last run on a copy is shown at the top of reports/index.html and kept in "
+                          "reports/verification.json, outside the files it checks: printed here, it would change "
+                          "this PDF, which is one of them."),
         ("Reviewer", f"Start with {first}, then the provenance appendix; every caption names its data and the "
                      "function that made it."),
         ("Academic with your own collection", "`python -m civicposts new-study --posts <your export> --out "
@@ -225,16 +233,22 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
                 f"supplement: [Figure], numbering: _ => {_t(number)})\n")
         else:
             columns, rows = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
-            columns, rows = formats.apply(columns, rows, m.get("formats"), m.get("intervals"))
-            body, note = _typst_table(columns, rows, m.get("pdf_columns"))
-            if m.get("formats") and any(formats.MISSING in r for r in rows):
+            columns, rows = formats.apply(columns, rows, m)
+            body, note = _typst_table(columns, rows, m.get("pdf_columns"), m.get("names"))
+            printed = [columns.index(c) for c in (m.get("pdf_columns") or columns) if c in columns] or range(len(columns))
+            if any(r[i] == formats.MISSING for r in rows[:MAX_PDF_ROWS] for i in printed):
                 note += f"\n#text(size: 7pt)[#{_t(MISSING_NOTE)}]"
             figure = (f"figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
                       f"supplement: [Table], numbering: _ => {_t(number)})")
+            # turned only when the table is the one its view describes (not a one-line status in its place)
+            landscape = bool(m.get("landscape")) and any(c in columns for c in m.get("pdf_columns") or columns)
             # a table short enough for one page stays whole, its caption with it; a long one runs on, header repeated
-            if _lines(rows) <= KEEP_WHOLE_LINES:
+            if _lines(rows, 90 if landscape else 45) <= (KEEP_WHOLE_LINES * 2 // 3 if landscape else KEEP_WHOLE_LINES):
                 figure = f"block(breakable: false)[#{figure}]"
-            parts.append(f"#{figure}{note}\n")
+            if landscape:  # a wide table gets pages of its own, turned, and the report goes on upright after it
+                parts.append(f"#page(flipped: true)[#{figure}{note}]\n")
+            else:
+                parts.append(f"#{figure}{note}\n")
     parts.append(_provenance(params, metas, root))
     return "\n".join(parts)
 
@@ -319,11 +333,19 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ccc;
 img{{max-width:260px;display:block;margin-bottom:.4em;border:1px solid #ddd}}
 .tag{{background:#E69F00;color:#000;border-radius:3px;padding:0 .3em;font-size:.8em}}
 .note{{border:1px solid #999;padding:.6em 1em;background:#f7f7f7}}
+.ok{{border-left:6px solid #009E73}}.bad{{border-left:6px solid #D55E00;font-weight:bold}}
 </style></head><body>
 <h1>civicposts reports</h1>
 <p class="note"><b>{e(str(params.get("study_title") or "civicposts study"))}</b>{question}<br>
 {e(" ".join(what_is_real(params, metas)))} Artefacts marked <span class="tag">fictional</span> are made from
 fictional data or simulated coders.</p>
+<p class="note" id="verification">{e(NOT_RUN_TEXT)}</p>
+<script src="{SCRIPT_NAME}"></script>
+<script>
+// the last `make verify` (civicposts.verification writes verification.js; the build a placeholder)
+(function () {{ var v = window.civicpostsVerification, p = document.getElementById("verification");
+  if (v && p) {{ p.textContent = v.text; p.className = "note " + (v.ran ? (v.ok ? "ok" : "bad") : ""); }} }})();
+</script>
 <dl class="note">{orient}</dl>
 <ul>
 <li><a href="{PDF_NAME}">Reproduction report (PDF)</a></li>
@@ -335,6 +357,7 @@ fictional data or simulated coders.</p>
 {''.join(rows)}
 </table></body></html>
 """
+    ensure_placeholder(reports_dir)
     out = write_text(reports_dir / "index.html", page)
     log.info("index %s", out)
     return out

@@ -18,14 +18,9 @@ from matplotlib.patches import FancyBboxPatch
 
 from .. import style
 from ..codebook import Roles
+from ..tables.findings import final_codes
 
 _CARD_CHARS = 230
-
-
-def _codes_of(final: pd.DataFrame, variable: str) -> pd.Series:
-    """unit_id -> tuple of final codes for ``variable`` (resolved rows only)."""
-    rows = final[(final["variable"] == variable) & final["codes"].notna()]
-    return pd.Series([tuple(c) for c in rows["codes"]], index=rows["unit_id"].to_numpy())
 
 
 def _printable(text: str) -> str:
@@ -49,8 +44,8 @@ def complaint_cards(posts: pd.DataFrame, final: pd.DataFrame, roles: Roles, *, n
                                     "the codebook names no complaint code (add roles: post_kind and complaint)"), \
             pd.DataFrame(columns=["post_id", "account", "local_time", "topics", "likes", "comments", "caption",
                                   "image"])
-    types = _codes_of(final, roles.post_kind)
-    topics = _codes_of(final, roles.theme) if roles.theme else pd.Series(dtype=object)
+    types = final_codes(final, roles.post_kind)
+    topics = final_codes(final, roles.theme) if roles.theme else pd.Series(dtype=object)
     complaint_ids = [u for u, c in types.items() if c == (roles.complaint,)]
     cand = posts[posts["post_id"].isin(complaint_ids)].copy()
     cand["topic"] = cand["post_id"].map(lambda u: ", ".join(topics.get(u, ())) or
@@ -117,8 +112,8 @@ def followup_pairs(posts: pd.DataFrame, final: pd.DataFrame, roles: Roles) -> pd
                "topic"]
     if roles.post_kind is None or roles.followup is None:
         return pd.DataFrame(columns=columns).astype({"complaint_in_corpus": bool})
-    types = _codes_of(final, roles.post_kind)
-    topics = _codes_of(final, roles.theme) if roles.theme else pd.Series(dtype=object)
+    types = final_codes(final, roles.post_kind)
+    topics = final_codes(final, roles.theme) if roles.theme else pd.Series(dtype=object)
     rel = final[(final["variable"] == roles.post_kind) & final["relation_target"].notna()
                 & final["unit_id"].map(lambda u: types.get(u) == (roles.followup,))]
     when = pd.to_datetime(posts.set_index("post_id")["posted_at"], utc=True)

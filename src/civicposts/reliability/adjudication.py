@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..iorw import write_csv, write_xlsx
+from ..tables.views import view
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ def read_all_adjudications(paths: Iterable[str | Path], *,
     return pd.concat([read_adjudications(p, codes=codes) for p in found], ignore_index=True)
 
 
+@view(formats={"units": "int"}, names={"unit_type": "unit type"})
 def final_status(final: pd.DataFrame) -> pd.DataFrame:
     """Units per unit type, variable and status (agreed, adjudicated, single coder, unresolved)
     in the final coded data set from ``apply_adjudications``."""

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..tables.views import view
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,25 @@ def _row_stats(counts: np.ndarray, sums: np.ndarray, n_values: int, n_categories
     return row
 
 
+# how Table 7 reads (the CSV keeps every digit): coefficients to 3 decimals, each interval as "[.57, .79]",
+# and on landscape pages, wide enough for the statistics a reviewer compares side by side
+@view(formats={"alpha": "coef", "cohen_kappa": "coef", "fleiss_kappa": "coef", "ac1": "coef",
+               "percent_agreement": "share", "prevalence": "share", "n_units": "int", "n_values": "int",
+               "n_coders": "int", "alpha_p_below_tentative": "coef", "alpha_p_below_reliable": "coef",
+               "percent_agreement 95% CI": "share"},
+      intervals={f"{c} 95% CI": (f"{c}_ci_low", f"{c}_ci_high")
+                 for c in ("alpha", "cohen_kappa", "fleiss_kappa", "ac1", "percent_agreement")},
+      columns=("variable", "code", "alpha", "alpha 95% CI", "cohen_kappa", "fleiss_kappa", "ac1", "ac1 95% CI",
+               "percent_agreement", "alpha_p_below_tentative", "n_units", "n_coders", "prevalence", "verdict"),
+      names={"alpha": "α", "alpha 95% CI": "α 95% CI", "cohen_kappa": "Cohen's κ",
+             "cohen_kappa 95% CI": "Cohen's κ 95% CI",
+             "fleiss_kappa": "Fleiss' κ", "fleiss_kappa 95% CI": "Fleiss' κ 95% CI", "ac1": "Gwet's AC1",
+             "ac1 95% CI": "AC1 95% CI", "percent_agreement": "agreement",
+             "percent_agreement 95% CI": "agreement 95% CI",
+             "alpha_p_below_tentative": f"p(α < {TENTATIVE:.3f})".replace("0.", "."),
+             "alpha_p_below_reliable": f"p(α < {RELIABLE:.3f})".replace("0.", "."), "n_units": "units",
+             "n_values": "values", "n_coders": "coders", "modal_code": "modal code"},
+      landscape=True)
 def agreement_table(decisions: pd.DataFrame, kinds: Mapping[str, str], codes: Mapping[str, Sequence[str]], *,
                     units: Iterable[str] | None = None, n_boot: int = 1000, seed: int,
                     ci: float = 0.95, levels: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -342,6 +362,7 @@ def relation_agreement(decisions: pd.DataFrame, *, units: Iterable[str] | None =
     return pd.DataFrame(rows, columns=cols)
 
 
+@view(default="int")
 def confusion_matrix(decisions: pd.DataFrame, variable: str, coder_a: str, coder_b: str, *,
                      code: str | None = None, labels: Sequence[str] | None = None) -> pd.DataFrame:
     """Counts of units by coder_a's answer (rows) and coder_b's answer (columns), on units both coded.

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..tables.cells import excerpt
+from ..tables.views import view
 from .adjudication import _fmt
 from .agreement import _check_decisions
 from .stats import cohen_kappa
@@ -170,6 +171,9 @@ def learner_summary(student: pd.DataFrame, reference: pd.DataFrame, codebook: "C
     return pd.DataFrame(rows, columns=["what", "result", "meaning"])
 
 
+@view(columns=("post", "variable", "your_code", "reference_code", "rule"),
+      names={"your_code": "your code", "reference_code": "reference code", "your_definition": "your code means",
+             "reference_definition": "the reference code means"})
 def learner_disagreements(student: pd.DataFrame, reference: pd.DataFrame, codebook: "Codebook",  # noqa: F821
                           texts: Mapping[str, str], *, max_chars: int = 220) -> pd.DataFrame:
     """Each place the student differs from the reference, with the post, both choices, both codes'

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..codebook import Codebook
+from .views import view
 
 
 def _exploded(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -18,6 +19,10 @@ def _exploded(decisions: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns="codes").explode("code").dropna(subset=["code"])
 
 
+@view(formats={"n_decisions": "int", "n_units": "int", "n_coders": "int"},
+      columns=("variable", "code", "label_en", "definition", "n_decisions", "n_units"),
+      names={"label_id": "label (Indonesian)", "label_en": "label", "use_when": "use when", "not_when": "not when",
+             "n_decisions": "decisions", "n_units": "units", "n_coders": "coders"})
 def codebook_table(codebook: Codebook, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every code with its kind, labels, parent, definition and usage notes, and how often the
     coders used it: n_decisions (coder decisions containing the code), n_units (distinct units
@@ -117,6 +122,9 @@ def coding_status(sample: pd.DataFrame, decisions: pd.DataFrame, codebook: Codeb
 UNIT_TYPE_NAMES = {"post": "posts", "comment": "comments", "interview": "interview segments"}
 
 
+@view(formats={"units_coded": "int", "units_started": "int", "overlap_coded": "int", "sample_units": "int"},
+      names={"units_coded": "coded", "units_started": "started", "overlap_coded": "overlap coded",
+             "sample_units": "in sample", "coder_files": "coder file"})
 def coding_status_by_type(samples: Mapping[str, pd.DataFrame], decisions: pd.DataFrame,
                           codebook: Codebook) -> pd.DataFrame:
     """``coding_status`` for each kind of unit's sample (``{"post": sample, "comment": ...}``), one

@@ -7,10 +7,13 @@ from collections import Counter
 import pandas as pd
 
 from .. import text as T
+from .views import view
 
 FLOW_STEPS = ("read", "parsed", "in period", "de-duplicated", "promotions flagged", "analysed")
 
 
+@view(formats={"posts": "int", "comments": "int", "removed": "int", "share_of_read_pct": "pct"},
+      names={"share_of_read_pct": "share of read"})
 def corpus_flow(flow: pd.DataFrame) -> pd.DataFrame:
     """The flow table for the report (posts from ``clean_corpus`` or comments from
     ``civicposts.comments.clean_comments``): step, posts or comments, removed (vs. the previous
@@ -31,6 +34,8 @@ def corpus_flow(flow: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@view(formats={"rank": "int", "posts": "int", "occurrences": "int", "share_of_posts_pct": "pct"},
+      names={"share_of_posts_pct": "share of posts"})
 def top_terms(clean_posts: pd.DataFrame, column: str, n: int = 20, *, analysed_only: bool = True) -> pd.DataFrame:
     """The ``n`` most frequent terms of a list column (``hashtags``, ``mentions``, ``emojis``):
     term, posts (number of posts using it), occurrences, share_of_posts_pct. Ties broken by term."""
@@ -59,6 +64,8 @@ def top_terms(clean_posts: pd.DataFrame, column: str, n: int = 20, *, analysed_o
     return out.astype({"rank": "int64", "posts": "int64", "occurrences": "int64"})
 
 
+@view(formats={"hashtags": "int", "distinct": "int", "posts_differing_from_civicposts": "int"},
+      names={"posts_differing_from_civicposts": "posts differing from civicposts' rule"})
 def hashtag_rule_comparison(captions: pd.Series) -> pd.DataFrame:
     """How many hashtags each rule extracts from ``captions`` (civicposts, instaloader, 4CAT), and on
     how many posts each rule's set of tags differs from civicposts' rule."""

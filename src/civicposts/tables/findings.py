@@ -6,6 +6,19 @@ import pandas as pd
 
 from ..codebook import Codebook
 from .cells import excerpt
+from .views import view
+
+
+def final_codes(final: pd.DataFrame, variable: str, unit_type: str | None = None) -> pd.Series:
+    """unit_id -> the tuple of final codes of ``variable`` (resolved rows only; of ``unit_type`` when given).
+    Shared by the findings tables, the figures and the claims table."""
+    if final.empty:
+        return pd.Series(dtype=object)
+    keep = (final["variable"] == variable) & final["codes"].notna()
+    if unit_type is not None:
+        keep &= final["unit_type"] == unit_type
+    rows = final[keep]
+    return pd.Series([tuple(c) for c in rows["codes"]], index=rows["unit_id"].to_numpy(), dtype=object)
 
 
 def _explode(final: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -25,6 +38,7 @@ def unit_texts(posts: pd.DataFrame, comments: pd.DataFrame | None = None) -> pd.
     return out[~out.index.duplicated(keep="first")].fillna("").astype(str)
 
 
+@view(formats={"units": "int", "share_pct": "pct"}, names={"share_pct": "share"})
 def theme_exemplars(final: pd.DataFrame, texts: pd.Series, codebook: Codebook, variable: str | None, *,
                     n_examples: int = 2, max_chars: int = 160) -> pd.DataFrame:
     """Per code of ``variable``: units coded with it, their share, and exemplar units (pseudonymized).
@@ -48,6 +62,7 @@ def theme_exemplars(final: pd.DataFrame, texts: pd.Series, codebook: Codebook, v
     return pd.DataFrame(rows, columns=THEME_COLUMNS)
 
 
+@view(formats={"units": "int", "share_pct": "pct"}, names={"share_pct": "share"})
 def code_frequencies(final: pd.DataFrame, texts: pd.Series, codebook: Codebook, unit_type: str, *,
                      n_examples: int = 2) -> pd.DataFrame:
     """``theme_exemplars`` for every variable of ``unit_type`` (e.g. "comment"), with a first column
@@ -60,6 +75,7 @@ def code_frequencies(final: pd.DataFrame, texts: pd.Series, codebook: Codebook, 
     return pd.concat(parts, ignore_index=True)[["variable", *THEME_COLUMNS]]
 
 
+@view(formats={"segments": "int"})
 def interview_themes(final: pd.DataFrame, interview: pd.DataFrame, codebook: Codebook,
                      variable: str | None = None) -> pd.DataFrame:
     """Per interview theme (``variable``, by default the codebook's ``roles.interview_theme``): the

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .views import view
 
+
+@view(formats={c: "int" for c in ("files", "read", "kept", "duplicates", "quarantined")},
+      names={"source_format": "format"})
 def ingest_summary(report: pd.DataFrame) -> pd.DataFrame:
     """Records read, kept, duplicated and quarantined, per source folder and format; counts reconcile."""
     df = report.copy()

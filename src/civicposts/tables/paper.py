@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .views import view
 
+
+@view(formats={"Value": "num"})
 def background_statistics(background: pd.DataFrame) -> pd.DataFrame:
     """Table 1 from ``background_stats.csv``: statistic, value as printed, number, unit, year, source."""
     out = pd.DataFrame({
@@ -19,6 +22,7 @@ def background_statistics(background: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@view(formats={"Date": "date"})
 def interview_record(interview: pd.DataFrame) -> pd.DataFrame:
     """The interview record with verbatim and paraphrased statements kept apart."""
     return pd.DataFrame({
