@@ -48,6 +48,12 @@ def test_the_kit_papers_claims_load_and_name_known_measures():
     assert claims.load_claims(ROOT / "tests").empty and claims.load_claims(None).empty  # no file, no paper: none
 
 
+def test_a_study_without_claims_gets_one_row_saying_so(codebook):
+    table = claims.claims_table(claims.load_claims(None), data(codebook, demo_posts=False))
+    assert list(table.columns) == claims.TABLE_COLUMNS and len(table) == 1
+    assert table.loc[0, "status"] == "no claims" and "paper_dir" in table.loc[0, "claim_text"]
+
+
 def test_a_bad_claims_file_names_the_line_and_the_problem(tmp_path):
     (tmp_path / "claims.csv").write_text("claim_id,claim,paper_section,paper_evidence,measure,argument\n"
                                          "C1,A claim,I,obs,no_such_measure,\n", encoding="utf-8")

@@ -48,22 +48,31 @@ def test_dates_read_as_dates():
     assert formats.format_value("n.d.", "date") == "n.d."
 
 
-@pytest.mark.parametrize("kind", ["coef", "share", "pct", "int", "num"])
-def test_the_browser_renderer_writes_what_the_pdf_prints(kind):
-    """JS_RENDER (the HTML tables) and format_value (the PDF) give the same text for every value, including
-    halfway cases where JavaScript's toFixed and Python's rounding differ: sort_value rounds once, in Python."""
+@pytest.mark.browser
+def test_the_browser_renderer_writes_what_the_pdf_prints():
+    """JS_RENDER (the HTML tables) and format_value (the PDF) give the same text for every kind and value,
+    halfway cases included, where JavaScript's toFixed and Python's rounding differ: sort_value rounds once,
+    in Python. Run in the Chromium the reports are read in (tests/browser_helpers)."""
     import json
-    import shutil
-    import subprocess
 
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is needed to run the table renderers (Debian: apt-get install -y nodejs)")
-    values = [0.0625, -0.0004, 0.9996, 1, 0, 0.125, 0.6502938544, -0.25, 1234.5678, 1234567.5, 0.5, 2.5, 0.0005]
-    shown = [formats.sort_value(v, kind) for v in values]
-    script = (f"var r = {formats.JS_RENDER[kind]}; var v = {json.dumps(shown)};"
-              "console.log(JSON.stringify(v.map(function (x) { return r(x, 'display'); })));")
-    out = json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
-    assert out == [formats.format_value(v, kind) for v in values]
-    assert [formats.sort_value(v, kind) for v in values] == shown  # numbers, for sorting
+    from playwright.sync_api import sync_playwright
 
+    try:
+        from tests.browser_helpers import launch_chromium
+    except ImportError:
+        from browser_helpers import launch_chromium
+
+    values = [0.0625, -0.0004, 0.9996, 1, 0, 0.125, 0.6502938544, -0.25, 1234.5678, 1234567.5, 0.5, 2.5, 0.0005, None]
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page()
+            for kind, js in formats.JS_RENDER.items():
+                shown = [formats.sort_value(v, kind) for v in values]
+                assert all(x is None or isinstance(x, (int, float)) for x in shown), kind  # numbers, for sorting
+                out = page.evaluate(f"() => {{ var r = {js}; return {json.dumps(shown)}.map(x => r(x, 'display')); }}")
+                assert out == [formats.format_value(v, kind) for v in values], kind
+                # sorting and type detection see the number, not the text
+                assert page.evaluate(f"() => ({js})(0.25, 'sort')") == 0.25
+        finally:
+            browser.close()

@@ -108,3 +108,10 @@ def test_a_landscape_view_turns_its_table_and_a_status_table_in_its_place_stays_
     assert not line["tab08_status"].startswith("#page(")
     assert src.count("#page(flipped: true)") == 1
     assert '".650"' in line["tab07_wide"] and '"α"' in line["tab07_wide"]  # the view's format and header
+
+
+def test_the_reviewer_is_sent_to_the_claims_only_when_a_paper_has_claims():
+    metas = [{"name": "tab00_claims", "label": "Table 0"}]
+    with_paper = dict(report.orientation({"paper_dir": "data/raw/paper"}, metas))["Reviewer"]
+    without = dict(report.orientation({}, metas))["Reviewer"]
+    assert with_paper.startswith("Start with Table 0") and without.startswith("Start with the tables below")

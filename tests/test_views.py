@@ -47,24 +47,16 @@ def test_headers_read_as_words_unless_named():
     assert views.header("cohen_kappa", {"cohen_kappa": "Cohen's κ"}) == "Cohen's κ"
 
 
-def test_every_table_of_the_shipped_build_has_a_view_for_its_numbers(root):
-    """Each table the demo build saves is made by a function with a declared view, or is a table of text (its
-    numbers already written as words): no table reaches the reports with raw floats."""
-    import civicposts.claims  # noqa: F401  (registers the views of the modules the notebooks use)
-    import civicposts.reliability  # noqa: F401
-    import civicposts.tables.coding  # noqa: F401
-    import civicposts.tables.corpus  # noqa: F401
-    import civicposts.tables.findings  # noqa: F401
-    import civicposts.tables.ingest  # noqa: F401
-    import civicposts.tables.paper  # noqa: F401
+def test_every_table_of_the_build_declares_how_its_numbers_read(built_tree):
+    """Each table the demo build saves carries, in its own sidecar, a kind for every column of fractional
+    numbers (from the view beside its function), so no table reaches the reports as raw floats."""
+    from civicposts.artefacts import load_sidecars
 
-    registered = views.registered()
-    for meta_path in sorted((root / "published" / "reports" / "tables").glob("*.csv")):
-        df = pd.read_csv(meta_path)
-        floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and df[c].notna().any()
-                  and (df[c].dropna() % 1 != 0).any()]
-        if not floats:
-            continue
-        declared = [v for v in registered.values() if set(floats) <= set(v.formats) | {e for p in v.intervals.values()
-                                                                                      for e in p}]
-        assert declared, f"{meta_path.name}: float columns {floats} have no declared format"
+    tables = [m for m in load_sidecars(built_tree / "reports") if m["kind"] == "table"]
+    assert len(tables) > 10
+    for meta in tables:
+        df = pd.read_csv(built_tree / "reports" / "tables" / meta["files"][0])
+        fractional = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and (df[c].dropna() % 1 != 0).any()]
+        covered = set(meta.get("formats") or {}) | {e for pair in (meta.get("intervals") or {}).values() for e in pair}
+        missing = [c for c in fractional if c not in covered and not meta.get("default_format")]
+        assert not missing, f"{meta['name']} (made by {meta['function']}): no format for {missing}"

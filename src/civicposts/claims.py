@@ -94,7 +94,12 @@ def load_claims(paper_dir: str | Path | None) -> pd.DataFrame:
              "kit_computes": "what the kit computes", "result": "result in this build"})
 def claims_table(claims: pd.DataFrame, data: Data) -> pd.DataFrame:
     """One row per claim: the claim, its section, the paper's evidence, what the kit computes, the result in
-    this build and its status."""
+    this build and its status; with no claims, one row saying so."""
+    if claims.empty:  # one row saying why, as every table without data does, not a bare header
+        return pd.DataFrame([{"claim": "(none)", "claim_text": "this study names no paper with claims to test "
+                              "(paper_dir with a claims.csv in the study configuration)", "paper_section": "",
+                              "paper_evidence": "", "kit_computes": "", "result": "", "status": "no claims"}],
+                            columns=TABLE_COLUMNS)
     rows = []
     for c in claims.itertuples(index=False):
         ev = MEASURES[c.measure](data, c.argument)

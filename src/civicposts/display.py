@@ -57,20 +57,17 @@ def for_reading(df: pd.DataFrame, meta: dict[str, Any] | None) -> tuple[pd.DataF
     from .tables.views import header
 
     meta = dict(meta or {})
-    # an undeclared float column still reads to 3 decimals, never as the 10 a float prints
-    ends = {e for pair in (meta.get("intervals") or {}).values() for e in pair}
-    declared = dict(meta.get("formats") or {})
-    meta["formats"] = {**{c: "num" for c in df.columns if pd.api.types.is_float_dtype(df[c]) and c not in ends
-                          and not meta.get("default_format")}, **declared}
+    if not meta.get("default_format"):  # an undeclared float column reads to 3 decimals, never as ten
+        ends = {e for pair in (meta.get("intervals") or {}).values() for e in pair}
+        meta["formats"] = {**{c: "num" for c in df.columns if pd.api.types.is_float_dtype(df[c]) and c not in ends},
+                           **(meta.get("formats") or {})}
     columns, rows, rendered = formats.for_sorting(list(df.columns), df.itertuples(index=False, name=None), meta)
-    names = meta.get("names") or {}
-    heads = [header(c, names) for c in columns]
-    out = pd.DataFrame(rows, columns=heads) if rows else pd.DataFrame(columns=heads)
-    for c in columns:  # a count column stays whole numbers where it can
-        if rendered.get(c) == "int" and out[header(c, names)].notna().all():
-            out[header(c, names)] = out[header(c, names)].astype("int64")
-    return out, {header(c, names): k for c, k in rendered.items()}
-
+    heads = {c: header(c, meta.get("names")) for c in columns}
+    out = pd.DataFrame(rows, columns=list(heads.values())) if rows else pd.DataFrame(columns=list(heads.values()))
+    for c, kind in rendered.items():  # a count column stays whole numbers where it can
+        if kind == "int" and out[heads[c]].notna().all():
+            out[heads[c]] = out[heads[c]].astype("int64")
+    return out, {heads[c]: k for c, k in rendered.items()}
 
 def readable(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` for an HTML table: text escaped (a caption's ``<`` stays a ``<``), line breaks as ``<br>``,

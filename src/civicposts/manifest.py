@@ -34,6 +34,7 @@ from typing import Any
 from .errors import VerificationError
 from .iorw import dumps_json, notebook_sha256, sha256_file, write_text
 from .verification import RECORD_NAME, SCRIPT_NAME
+from .verification import record as record_verification
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ MANIFEST_SCHEMA: dict[str, Any] = {
     },
 }
 
-def _git(root: Path, *args: str) -> str:
+def git_output(root: Path, *args: str) -> str:
+    """What ``git args`` prints in ``root`` (stripped), or "" when git or the repository is missing."""
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -192,8 +194,8 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
             })
     return {
         "schema": SCHEMA,
-        "git": {"commit": _git(root, "rev-parse", "HEAD") or "unknown",
-                "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no"))},
+        "git": {"commit": git_output(root, "rev-parse", "HEAD") or "unknown",
+                "dirty": bool(git_output(root, "status", "--porcelain", "--untracked-files=no"))},
         "environment": {"python": platform.python_version(), "platform": platform.system().lower(),
                         "packages": _packages()},
         "parameters": {k: v for k, v in params.items()},
@@ -341,7 +343,8 @@ def rebuild_in_tmp(root: Path, make_args: list[str] | None = None) -> Path:
 
 def verify(root: str | Path = ".", reference: str | Path | None = None, rebuilt_root: Path | None = None,
            make_args: list[str] | None = None) -> list[Row]:
-    """Rebuild from ``data/raw`` (unless ``rebuilt_root`` is given) and compare with the reference."""
+    """Rebuild from ``data/raw`` (unless ``rebuilt_root`` is given), compare with the reference, and keep the
+    result in ``root``'s reports folder (:mod:`civicposts.verification`)."""
     root = Path(root)
     reference = Path(reference or root / PUBLISHED / "reports" / MANIFEST)
     if not reference.exists():
@@ -351,7 +354,10 @@ def verify(root: str | Path = ".", reference: str | Path | None = None, rebuilt_
     params = ref["parameters"]
     new = json.loads((rebuilt_root / params["reports_dir"] / MANIFEST).read_text(encoding="utf-8"))
     # a reference tree mirrors the repository: <root>/reports/manifest.json
-    return compare(ref, new, reference_dir=reference.parent.parent, rebuilt_root=rebuilt_root)
+    rows = compare(ref, new, reference_dir=reference.parent.parent, rebuilt_root=rebuilt_root)
+    # the result is kept beside this copy's reports (never inside a verified file) for the index to show
+    record_verification(rows, root, params["reports_dir"], reference)
+    return rows
 
 
 def publish(params: dict[str, Any], root: str | Path = ".") -> Path:

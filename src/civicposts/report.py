@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 PDF_NAME = "civicposts-report.pdf"
 MAX_PDF_ROWS = 40
 KEEP_WHOLE_LINES = 45  # tables of about this many printed lines or fewer are never split over two pages
+KEEP_WHOLE_LANDSCAPE = 30  # the same on a turned page, which is about two thirds as tall
 
 
 def _lines(rows: list[list[Any]], chars_per_line: int = 45) -> int:
@@ -86,9 +87,9 @@ def read_table_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[str] | None = None,
-                 names: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """A typst table (at most MAX_PDF_ROWS rows, ``pdf_columns`` only, headers by ``names``) and a note on
-    what was left out."""
+                 headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """A typst table (at most MAX_PDF_ROWS rows, ``pdf_columns`` only, headers named by ``headers``) and a note
+    on what was left out and on cells without a value."""
     if not columns:
         return "text(style: \"italic\")[No rows yet.]", ""
     keep = list(range(len(columns)))
@@ -97,20 +98,23 @@ def _typst_table(columns: list[str], rows: list[list[Any]], pdf_columns: list[st
         left_out = [c for c in columns if c not in pdf_columns]
         keep = [columns.index(c) for c in pdf_columns if c in columns]
     shown = [[row[i] for i in keep] for row in rows[:MAX_PDF_ROWS]]
-    names_of = names
     names = [columns[i] for i in keep]
     # text-heavy columns share the free width; short ones take what they need
-    longest = [max([len(header(str(c), names_of))] + [len(str(r[j])) for r in shown]) for j, c in enumerate(names)]
+    longest = [max([len(header(str(c), headers))] + [len(str(r[j])) for r in shown]) for j, c in enumerate(names)]
     widths = ", ".join("1fr" if n > 28 else "auto" for n in longest)
     # headers read as words ("alpha ci low"), and repeat on every page a long table runs over
-    head = "table.header(" + ", ".join(f"[#strong({_t(header(str(c), names_of))})]" for c in names) + ")"
+    head = "table.header(" + ", ".join(f"[#strong({_t(header(str(c), headers))})]" for c in names) + ")"
     cells = ", ".join(_cell(v) for row in shown for v in row)
     notes = [] if rows else ["No rows yet."]
     if len(rows) > MAX_PDF_ROWS:
         notes.append(f"First {MAX_PDF_ROWS} of {len(rows)} rows.")
     if left_out:
-        notes.append(f"Columns left out here: {', '.join(header(c, names_of) for c in left_out)}.")
-    note = f"\n#text(size: 7pt)[#{_t(' '.join(notes) + ' The full table is in the CSV.')}]" if notes else ""
+        notes.append(f"Columns left out here: {', '.join(header(c, headers) for c in left_out)}.")
+    if notes:
+        notes.append("The full table is in the CSV.")
+    if any(v == formats.MISSING for row in shown for v in row):
+        notes.append(MISSING_NOTE)
+    note = f"\n#text(size: 7pt)[#{_t(' '.join(notes))}]" if notes else ""
     # numbers line up on the right, as in the HTML tables; text reads from the left
     aligns = ", ".join("right" if _numeric_column([r[j] for r in shown]) else "left" for j in range(len(names)))
     return (f"table(columns: ({widths},), stroke: 0.4pt + luma(140), inset: 3pt, "
@@ -162,7 +166,9 @@ def orientation(params: Mapping[str, Any], metas: list[dict[str, Any]]) -> list[
     """The front page's second half: how to verify this build, and where each reader starts."""
     study = params.get("study_config") or "config/study.yaml"
     claims = next((m["label"] for m in metas if m["name"].endswith("tab00_claims")), None)
-    first = f"{claims} (the paper's claims, with their evidence and status)" if claims else "the tables below"
+    # the claims table leads only when there is a paper whose claims it tests
+    first = (f"{claims} (the paper's claims, with their evidence and status)" if claims and params.get("paper_dir")
+             else "the tables below")
     return [
         ("How to verify", f"`make verify` rebuilds all {len(metas)} figures and tables, the notebooks and this PDF "
                           "from data/raw/ in a temporary folder and compares each file's sha256 with the committed "
@@ -235,15 +241,12 @@ def typst_source(params: dict[str, Any], reports_dir: Path, root: Path) -> str:
             columns, rows = read_table_csv(reports_dir / "tables" / f"{m['name']}.csv")
             columns, rows = formats.apply(columns, rows, m)
             body, note = _typst_table(columns, rows, m.get("pdf_columns"), m.get("names"))
-            printed = [columns.index(c) for c in (m.get("pdf_columns") or columns) if c in columns] or range(len(columns))
-            if any(r[i] == formats.MISSING for r in rows[:MAX_PDF_ROWS] for i in printed):
-                note += f"\n#text(size: 7pt)[#{_t(MISSING_NOTE)}]"
             figure = (f"figure(text(size: 7.5pt)[#{body}], kind: table, caption: [#{_t(caption)}], "
                       f"supplement: [Table], numbering: _ => {_t(number)})")
             # turned only when the table is the one its view describes (not a one-line status in its place)
             landscape = bool(m.get("landscape")) and any(c in columns for c in m.get("pdf_columns") or columns)
             # a table short enough for one page stays whole, its caption with it; a long one runs on, header repeated
-            if _lines(rows, 90 if landscape else 45) <= (KEEP_WHOLE_LINES * 2 // 3 if landscape else KEEP_WHOLE_LINES):
+            if _lines(rows, 90 if landscape else 45) <= (KEEP_WHOLE_LANDSCAPE if landscape else KEEP_WHOLE_LINES):
                 figure = f"block(breakable: false)[#{figure}]"
             if landscape:  # a wide table gets pages of its own, turned, and the report goes on upright after it
                 parts.append(f"#page(flipped: true)[#{figure}{note}]\n")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,6 @@ RECORD_NAME = "verification.json"
 SCRIPT_NAME = "verification.js"
 NOT_RUN = ("No `make verify` has been run on this copy yet: run it to rebuild every artefact from data/raw/ in a "
            "temporary folder and compare each with the published reference.")
-
-
-def _git(root: Path, *args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
 
 
 def summary(record: dict[str, Any] | None) -> str:
@@ -50,13 +42,15 @@ def summary(record: dict[str, Any] | None) -> str:
 def record(rows: Iterable[Any], root: str | Path, reports_dir: str | Path, reference: str | Path) -> Path:
     """Write the record of a verification (``rows``: :class:`civicposts.manifest.Row`) into ``reports_dir``
     under ``root``; returns the JSON record's path."""
+    from .manifest import git_output  # the manifest imports this module's names: import at call time
+
     root = Path(root)
     rows = list(rows)
     bad = [(r.path, r.status) for r in rows if r.status != "reproduced"]
     rec = {
         "finished": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-        "commit": _git(root, "rev-parse", "HEAD") or "unknown",
-        "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
+        "commit": git_output(root, "rev-parse", "HEAD") or "unknown",
+        "dirty": bool(git_output(root, "status", "--porcelain", "--untracked-files=no")),
         "reference": Path(reference).as_posix(),
         "checked": len(rows),
         "reproduced": len(rows) - len(bad),

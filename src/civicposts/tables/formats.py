@@ -174,24 +174,25 @@ def _plan(columns: Sequence[str], meta: Mapping[str, Any] | None) -> list[tuple[
     return plan
 
 
+def _cell(row: Sequence[Any], kind: str, where: tuple[int, ...], sortable: bool) -> Any:
+    """One output cell of ``row`` by its plan entry: text for print, or for a sortable table the number
+    (:func:`sort_value`) of a kind the browser renders and the raw value of an undeclared column."""
+    if kind.startswith("interval:"):
+        return format_interval(row[where[0]], row[where[1]], kind.split(":", 1)[1])
+    if not kind:
+        return row[where[0]] if sortable else plain(row[where[0]])
+    if sortable and kind in JS_RENDER:
+        return sort_value(row[where[0]], kind)
+    return format_value(row[where[0]], kind)
+
+
 def apply(columns: Sequence[str], rows: Sequence[Sequence[Any]], meta: Mapping[str, Any] | None
           ) -> tuple[list[str], list[list[str]]]:
     """``columns`` and ``rows`` as text for print, by the sidecar ``meta``'s view: each column in its kind, each
     interval's two columns replaced (at the low one's place) by one "[low, high]" column, other cells
     :func:`plain`. Column names stay the data's (:func:`civicposts.tables.views.header` names them)."""
     plan = _plan(columns, meta)
-    out_rows = []
-    for row in rows:
-        cells = []
-        for _name, kind, where in plan:
-            if kind.startswith("interval:"):
-                cells.append(format_interval(row[where[0]], row[where[1]], kind.split(":", 1)[1]))
-            elif kind:
-                cells.append(format_value(row[where[0]], kind))
-            else:
-                cells.append(plain(row[where[0]]))
-        out_rows.append(cells)
-    return [name for name, _k, _w in plan], out_rows
+    return [name for name, _k, _w in plan], [[_cell(row, k, w, False) for _n, k, w in plan] for row in rows]
 
 
 def for_sorting(columns: Sequence[str], rows: Sequence[Sequence[Any]], meta: Mapping[str, Any] | None
@@ -200,19 +201,7 @@ def for_sorting(columns: Sequence[str], rows: Sequence[Sequence[Any]], meta: Map
     ``JS_RENDER[kind]``); returns the columns, the rows and column -> kind of the columns to render."""
     plan = _plan(columns, meta)
     rows = [list(r) for r in rows]
-    out_rows = []
-    for row in rows:
-        cells: list[Any] = []
-        for _name, kind, where in plan:
-            if kind.startswith("interval:"):
-                cells.append(format_interval(row[where[0]], row[where[1]], kind.split(":", 1)[1]))
-            elif kind and kind in JS_RENDER:
-                cells.append(sort_value(row[where[0]], kind))
-            elif kind:
-                cells.append(format_value(row[where[0]], kind))
-            else:
-                cells.append(row[where[0]])
-        out_rows.append(cells)
+    out_rows = [[_cell(row, k, w, True) for _n, k, w in plan] for row in rows]
     rendered = {}
     for j, (name, kind, where) in enumerate(plan):
         if kind not in JS_RENDER:
