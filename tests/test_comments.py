@@ -53,9 +53,9 @@ def test_comments_are_pseudonymized_cleaned_and_counted():
     assert "@sekda.kota" not in text and comments.loc[1, "author"] == "sekda.kota"  # public stays readable
     assert comments.loc[0, "author"].startswith("user_")
     assert comments.loc[0, "emojis"] == ["😭"] and "menangis" in comments.loc[0, "text_clean"]
-    # cleaned exactly as a caption would be: slang normalised ("yg" -> "yang", "bgt" -> "banget")
+    # cleaned exactly as a caption would be: slang normalised ("yg" -> "yang", "bgt" -> "sekali")
     assert comments.loc[2, "text_clean"] == clean_text(["Gak ada yg peduli bgt"])[0]
-    assert comments.loc[2, "text_clean"].endswith("ada yang peduli banget")
+    assert comments.loc[2, "text_clean"] == "tidak ada yang peduli sekali"
     assert comments["is_reply"].tolist() == [False, True, False, False]
     assert comments["by_public"].tolist() == [False, True, False, False]
     assert comments["analysed"].tolist() == [True, True, True, False]

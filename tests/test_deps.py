@@ -75,3 +75,18 @@ def test_the_report_steps_take_their_modules_from_imports_too():
     for target, step in (("$(HTML) $(INDEX) &:", "html"), ("$(PDF):", "pdf")):
         rule = make.split(target, 1)[1].split("\n\t", 1)[0]
         assert f"$(STEP_DEPS_{step})" in rule and "report.py" not in rule, target
+
+
+def test_data_files_a_module_names_are_prerequisites(tmp_path):
+    _write(tmp_path, "civicposts/__init__.py", "")
+    _write(tmp_path, "civicposts/a.py", "def f():\n    return _data('rules.yaml')\n")
+    _write(tmp_path, "civicposts/data/rules.yaml", "x: 1\n")
+    _write(tmp_path, "civicposts/data/unused.tsv", "")
+    got = {p.relative_to(tmp_path).as_posix() for p in deps.closure(tmp_path, ["civicposts.a"])}
+    assert got == {"civicposts/__init__.py", "civicposts/a.py", "civicposts/data/rules.yaml"}
+
+
+def test_the_corpus_notebook_reruns_when_a_lexicon_changes():
+    got = {p.relative_to(ROOT).as_posix() for p in deps.notebook_deps(ROOT / "notebooks" / "01_clean_corpus.ipynb", SRC)}
+    for name in ("slang_civicposts.tsv", "slang_spacy_id.tsv", "slang_ambiguous.yaml"):
+        assert f"src/civicposts/data/{name}" in got

@@ -6,8 +6,9 @@
   ``hashtags``, ``mentions``, ``urls``, ``emojis`` (lists), ``posted_local`` (Asia/Jakarta
   by default), ``month`` ("YYYY-MM", local), ``caption_hash``, ``dup_kind``
   ("exact" | "near" | None), ``dup_of`` (post_id of the earliest post it repeats),
-  ``near_jaccard``, ``is_promo``, ``pretype`` (keyword pre-classification, for sampling
-  strata only: see ``civicposts.preclassify``) and ``analysed`` (bool). Private handles
+  ``near_jaccard``, ``near_containment``, ``is_promo``, ``promo_cues`` (the words that made it a promotion),
+  ``analysed`` (bool), ``set_aside_reason`` (why a post is not analysed, in words: ``set_aside_reasons``)
+  and ``pretype`` (keyword pre-classification, for sampling strata only: see ``civicposts.preclassify``). Private handles
   are pseudonymized and phone numbers, e-mails and NIKs masked (``civicposts.privacy``).
 - ``flow``: the corpus flow table (step, posts, note): read -> parsed -> in period ->
   de-duplicated -> promotions flagged -> analysed; each count is the previous one minus
@@ -21,16 +22,15 @@ slang / reduplication / elongation normalisation per distinct token, optional st
 removal (negations kept) and optional stemming (off by default). ``clean_text`` is
 idempotent for the default options and with ``stopwords=True``.
 
-Slang lexicon: indoNLP 0.3.4 (MIT), data from Kamus Alay (nasalsabila/kamus-alay, no licence
-file); stopwords: indoNLP (stopwords.net); emoji names: the ``emoji`` package (BSD) with
+Slang: :mod:`civicposts.lexicon` merges civicposts' own table, spaCy's Indonesian norms (MIT) and Kamus
+Alay (via indoNLP, MIT); forms such as km, jan, kaya are decided from context (:mod:`civicposts.normalise`);
+a study adds its own words with ``slang_extra``. Stopwords: indoNLP (stopwords.net); emoji names: the ``emoji`` package (BSD) with
 Unicode CLDR Indonesian annotations. Origins and licences: ``civicposts/data/LEXICONS.md``.
 
 Duplicates: exact and near duplicates, see :mod:`civicposts.duplicates`.
 
-Promotions: see ``PROMO_STRONG_RE`` (always a promotion: "paid promote", "endorse",
-"open order", "ready stock", "info lebih lanjut hubungi", #promo ...) and ``PROMO_WEAK_RE``
-(diskon, promo, harga, jual, ongkir, order ...), which count only together with a contact
-pattern ``CONTACT_RE`` (a phone number, "WA 08..", wa.me link, "hubungi", "DM").
+Promotions: see :mod:`civicposts.promotions` (strong cues always; commercial cues only with a contact and
+without a charity, institutional or public-event context; the cues are kept per post).
 """
 
 from __future__ import annotations
@@ -41,13 +41,14 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import schema
+from . import normalise as N
 from . import text as T
 from .duplicates import (  # noqa: F401  (re-exported: the cleaning API)
     CONTAINMENT_THRESHOLD, MIN_DEDUP_CHARS, MINHASH_SEED, NEAR_DUP_THRESHOLD, SHINGLE, find_duplicates,
@@ -61,22 +62,7 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_ROWS = 20_000  # below this, starting worker processes costs more than it saves
 PARALLEL_CHUNK = 50_000  # rows a worker cleans at a time (bounds the memory of each result)
 
-PROMO_STRONG_RE = re.compile(
-    r"paid\s*promo(?:te)?|\bendorse(?:ment)?\b|\bendors\b|open\s*(?:order|po|reseller)|ready\s*stock|"
-    r"info\s+lebih\s+lanjut\s+hubungi|#(?:promo|paidpromote|endorse|olshop|jualan)\b|"
-    r"\bpromo\s+(?:spesial|khusus|akhir)|\bbuka\s+pendaftaran\s+reseller\b",
-    re.IGNORECASE,
-)
-PROMO_WEAK_RE = re.compile(
-    r"\b(?:diskon|disc|promo|harga|jual|dijual|ongkir|order|pesan\s+sekarang|cod|reseller|"
-    r"testimoni|produk|murah|gratis)\b",
-    re.IGNORECASE,
-)
-CONTACT_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\+62|62|0)8\d{1,2}[\s.-]?\d{3,4}[\s.-]?\d{2,5}(?!\d)|"
-    r"\b(?:wa|whatsapp|wa\.me|hubungi|kontak|contact|dm|line)\b|\[telepon\]",
-    re.IGNORECASE,
-)
+from .promotions import COMMERCIAL_RE as PROMO_WEAK_RE, STRONG_RE as PROMO_STRONG_RE  # noqa: E402,F401
 
 # Mojibake of UTF-8 read as Latin-1/cp1252 always contains a lead byte shown as one of
 # Â..ô (U+00C2..U+00F4) followed by a continuation byte shown as U+0080..U+00BF or one of
@@ -205,17 +191,20 @@ def _tokenise(texts: list[str]) -> list[list[str]]:
 
 
 def _normalise_list(texts: list[str], *, stopwords: bool = False, stem: bool = False,
-                    vocabulary: Iterable[str] | None = None, chunk: int = 50_000) -> list[str]:
+                    vocabulary: Iterable[str] | None = None, chunk: int = 50_000,
+                    normaliser: N.Normaliser | None = None) -> list[str]:
+    nz = normaliser or N.default()
     if stem:
         # the stemmer's vocabulary is the corpus's own normalised words: one pass to collect them
-        vocab = set(T.known_words())
+        vocab = set(nz.known)
         for lo in range(0, len(texts), chunk):
             for ts in _tokenise(texts[lo:lo + chunk]):
-                vocab.update(w for t in ts for w in T.normalise_token(t).split())
+                vocab.update(w for t in ts for w in nz.token(t).split())
         if vocabulary is not None:
             vocab.update(vocabulary)
     out: list[str] = []
     sw = T.stopwords() if stopwords else None
+    ambiguous = nz.ambiguous
     for lo in range(0, len(texts), chunk):  # in chunks: token lists of 1M captions would not fit
         tokens = _tokenise(texts[lo:lo + chunk])
         flat = [w for ts in tokens for w in ts]
@@ -223,13 +212,30 @@ def _normalise_list(texts: list[str], *, stopwords: bool = False, stem: bool = F
             out.extend([""] * len(tokens))
             continue
         codes, uniques = pd.factorize(np.asarray(flat, dtype=object), sort=False)
+        mapped_u = [nz.token(u) for u in uniques]
+
+        def finish(m: str) -> str:  # stopwords and stemming, on the normalised words
+            if sw is not None:
+                m = " ".join(w for w in m.split() if w not in sw)
+            if stem:
+                m = " ".join(T.stem_token(w, vocab) for w in m.split())
+            return m
+
+        final_u = [finish(m) for m in mapped_u] if (sw is not None or stem) else mapped_u
+        mapped_list = np.asarray(final_u, dtype=object)[codes].tolist()
+        # ambiguous forms (km, jan, kaya ...) are decided per occurrence, from the neighbours in the same text
+        amb = np.flatnonzero(np.fromiter((m in ambiguous for m in mapped_u), dtype=bool, count=len(mapped_u)))
+        if len(amb):
+            pre = np.asarray(mapped_u, dtype=object)[codes].tolist()
+            hits = np.flatnonzero(np.isin(codes, amb))
+            ends = np.cumsum([len(ts) for ts in tokens])
+            text_of = np.searchsorted(ends, hits, side="right")
+            for p, t in zip(hits.tolist(), text_of.tolist()):
+                nz.resolve(flat, pre, (p,), start=int(ends[t - 1]) if t else 0, end=int(ends[t]))
+            for p in hits.tolist():
+                mapped_list[p] = finish(pre[p])
+            del pre
         del flat
-        mapped = [T.normalise_token(u) for u in uniques]
-        if sw is not None:
-            mapped = [" ".join(w for w in m.split() if w not in sw) for m in mapped]
-        if stem:
-            mapped = [" ".join(T.stem_token(w, vocab) for w in m.split()) for m in mapped]
-        mapped_list = np.asarray(mapped, dtype=object)[codes].tolist()
         pos = 0
         join = " ".join
         for ts in tokens:
@@ -240,14 +246,16 @@ def _normalise_list(texts: list[str], *, stopwords: bool = False, stem: bool = F
 
 
 def normalise_words(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False,
-                    vocabulary: Iterable[str] | None = None) -> pd.Series:
+                    vocabulary: Iterable[str] | None = None,
+                    slang_extra: Mapping[str, str] | None = None) -> pd.Series:
     """Lowercase, tokenise and normalise each distinct token once (slang, 2-reduplication,
     elongation); optionally drop stopwords (negations kept) and stem."""
-    return pd.Series(_normalise_list(_texts(s), stopwords=stopwords, stem=stem, vocabulary=vocabulary),
+    return pd.Series(_normalise_list(_texts(s), stopwords=stopwords, stem=stem, vocabulary=vocabulary,
+                                     normaliser=N.for_study(slang_extra)),
                      index=_index(s), dtype=object)
 
 
-def _stabilise(out: list[str], *, stopwords: bool, stem: bool) -> list[str]:
+def _stabilise(out: list[str], *, stopwords: bool, stem: bool, normaliser: N.Normaliser) -> list[str]:
     """Re-clean outputs that still look like mojibake until they stop changing.
 
     ftfy is not idempotent on every input: removing punctuation can leave letter pairs that
@@ -260,7 +268,7 @@ def _stabilise(out: list[str], *, stopwords: bool, stem: bool) -> list[str]:
         if not todo:
             break
         again = _normalise_list(_extract_list(_repair_list([out[i] for i in todo]))["text"],
-                                stopwords=stopwords, stem=stem)
+                                stopwords=stopwords, stem=stem, normaliser=normaliser)
         changed = [(i, t) for i, t in zip(todo, again) if t != out[i]]
         for i, t in changed:
             out[i] = t
@@ -268,46 +276,49 @@ def _stabilise(out: list[str], *, stopwords: bool, stem: bool) -> list[str]:
     return out
 
 
-def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False) -> pd.Series:
+def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: bool = False,
+               slang_extra: Mapping[str, str] | None = None) -> pd.Series:
     """Normalised words of each text (see the module docstring), contacts masked first; idempotent
     for ``stem=False``."""
-    return clean_columns(s, stopwords=stopwords, stem=stem)["text_clean"].rename(None)
+    return clean_columns(s, stopwords=stopwords, stem=stem, slang_extra=slang_extra)["text_clean"].rename(None)
 
 
 def clean_columns(s: pd.Series | Iterable[str], *, stopwords: bool = False,
-                  stem: bool = False) -> pd.DataFrame:
+                  stem: bool = False, slang_extra: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``text_clean`` (as ``clean_text``) and the list columns ``urls``, ``hashtags``, ``mentions``,
     ``emojis`` of each text, in one pass: what captions and comments both get."""
-    return _columns(_repair_list(_texts(s)), _index(s), stopwords=stopwords, stem=stem)
+    return _columns(_repair_list(_texts(s)), _index(s), stopwords=stopwords, stem=stem,
+                    normaliser=N.for_study(slang_extra))
 
 
-def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, stem: bool) -> pd.DataFrame:
+def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, stem: bool,
+             normaliser: N.Normaliser) -> pd.DataFrame:
     from .pii import mask_contacts
 
     # Contacts are masked here too, so no path makes clean text with a phone number in it (in the
     # pipeline the texts come already pseudonymized, and masking is idempotent).
     ent = _extract_list([mask_contacts(t) for t in repaired])
-    text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem),
-                            stopwords=stopwords, stem=stem)
+    text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem, normaliser=normaliser),
+                            stopwords=stopwords, stem=stem, normaliser=normaliser)
     cols = {"text_clean": text_clean, **{c: ent[c] for c in ("urls", "hashtags", "mentions", "emojis")}}
     return pd.DataFrame({c: pd.Series(v, dtype=object, index=index) for c, v in cols.items()}, index=index)
 
 
 def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = False,
-          stem: bool = False) -> pd.DataFrame:
+          stem: bool = False, slang_extra: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The post table plus text_clean, urls, hashtags, mentions, emojis, posted_local, month,
     caption_hash and is_promo. Pure: returns a new DataFrame."""
     schema.require(posts, ("post_id", "caption"), "clean")
     out = posts.copy()
     repaired = _repair_list(_texts(out["caption"]))
-    cols = _columns(repaired, out.index, stopwords=stopwords, stem=stem)
+    cols = _columns(repaired, out.index, stopwords=stopwords, stem=stem, normaliser=N.for_study(slang_extra))
     text_clean = cols["text_clean"].tolist()
     for col in cols.columns:
         out[col] = cols[col]
     sha1 = hashlib.sha1
     out["caption_hash"] = pd.Series([sha1(t.encode("utf-8")).hexdigest() for t in text_clean],
                                     index=out.index, dtype=object)
-    out["is_promo"] = _promo_list(repaired)
+    out["is_promo"], out["promo_cues"] = _promo_list(repaired)
     if "posted_at" in out.columns:
         local = pd.to_datetime(out["posted_at"], utc=True).dt.tz_convert(tz)
         out["posted_local"] = local
@@ -315,36 +326,29 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     return out
 
 
-_PROMO_HINTS = ("promo", "endors", "order", "ready", "stock", "info lebih", "reseller", "olshop", "jual",
-                "diskon", "disc", "harga", "ongkir", "pesan", "cod", "testimoni", "produk", "murah", "gratis")
+def _promo_list(texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    from . import promotions
 
-
-def _promo_list(texts: list[str]) -> np.ndarray:
-    strong, weak, contact = PROMO_STRONG_RE.search, PROMO_WEAK_RE.search, CONTACT_RE.search
-    out = np.zeros(len(texts), dtype=bool)
-    for i, t in enumerate(texts):
-        tl = t.lower()
-        # cheap substring test first; the patterns only run on texts that contain a hint
-        if any(h in tl for h in _PROMO_HINTS):
-            out[i] = bool(strong(tl) or (weak(tl) and contact(tl)))
-    return out
+    return promotions.detect(texts)
 
 
 def flag_promotions(captions: pd.Series | Iterable[str]) -> pd.Series:
-    """True where a caption is a paid promotion or endorsement (rule in the module docstring)."""
-    return pd.Series(_promo_list(_repair_list(_texts(captions))), index=_index(captions), dtype=bool)
+    """True where a caption is a paid promotion or endorsement (rule: ``civicposts.promotions``)."""
+    return pd.Series(_promo_list(_repair_list(_texts(captions)))[0], index=_index(captions), dtype=bool)
 
 
 # --- corpus ------------------------------------------------------------------------------------
 
 def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: frozenset[str], policy: Any,
-                 tz: str, stopwords: bool, stem: bool) -> pd.DataFrame:
+                 tz: str, slang_extra: tuple[tuple[str, str], ...], stopwords: bool, stem: bool) -> pd.DataFrame:
     """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type."""
     from . import preclassify, privacy
 
-    promo_raw = _promo_list(_texts(df["caption"]))  # before masking: phone numbers are contact patterns
+    # before masking, phone numbers are contact cues; the cues name them, never copy them
+    promo_raw, cues_raw = _promo_list(_texts(df["caption"]))
     df = privacy.pseudonymize_posts(df, allowlist, key, known, policy)
-    df = clean(df, tz=tz, stopwords=stopwords, stem=stem)
+    df = clean(df, tz=tz, stopwords=stopwords, stem=stem, slang_extra=dict(slang_extra))
+    df["promo_cues"] = np.where(promo_raw, np.asarray(cues_raw, dtype=object), df["promo_cues"].to_numpy(object))
     df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
     df["pretype"] = preclassify.preclassify(df)
     return df
@@ -383,6 +387,25 @@ def _clean_posts_parallel(df: pd.DataFrame, workers: int, *args) -> pd.DataFrame
     return out
 
 
+def set_aside_reasons(df: pd.DataFrame) -> pd.Series:
+    """Why each post is not analysed, in words (None for analysed posts): which rule, which post it repeats
+    and how similar they are, or which promotion cues it has. Needs the columns of ``find_duplicates`` and
+    ``is_promo`` / ``promo_cues``."""
+    out = []
+    for kind, of, jac, cont, promo, cues in zip(df["dup_kind"], df["dup_of"], df["near_jaccard"],
+                                                df["near_containment"], df["is_promo"], df["promo_cues"]):
+        if kind == "exact":
+            out.append(f"exact repeat of post {of} (same clean text)")
+        elif kind == "near":
+            out.append(f"near repeat of post {of}: character {SHINGLE}-gram Jaccard {jac:.2f}, "
+                       f"containment {cont:.2f}, same numbers, no passage replaced by other content")
+        elif promo:
+            out.append(f"promotion ({cues})" if cues else "promotion")
+        else:
+            out.append(None)
+    return pd.Series(out, index=df.index, dtype=object)
+
+
 def default_workers() -> int:
     """Worker processes for cleaning: the CPUs this process may use, at most 4."""
     try:
@@ -395,7 +418,8 @@ def default_workers() -> int:
 def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz: str = "Asia/Jakarta",
                  allowlist: Iterable[str] = (), key: bytes, known: Iterable[str] = (), policy: Any = None,
                  stopwords: bool = False,
-                 stem: bool = False, near_threshold: float = NEAR_DUP_THRESHOLD,
+                 stem: bool = False, slang_extra: Mapping[str, str] | None = None,
+                 near_threshold: float = NEAR_DUP_THRESHOLD,
                  seed: int = MINHASH_SEED, workers: int | None = None) -> CleanResult:
     """Clean, pseudonymize, date-filter, de-duplicate and flag a post table (see module docstring).
 
@@ -430,7 +454,7 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
 
     df = _clean_posts_parallel(df, default_workers() if workers is None else workers,
                                tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
-                               stopwords, stem)
+                               tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())
@@ -440,6 +464,7 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     promo = df["is_promo"] & kept
     n_promo = int(promo.sum())
     df["analysed"] = kept & ~df["is_promo"]
+    df["set_aside_reason"] = set_aside_reasons(df)
     df["pretype"] = df.pop("pretype")  # last column, as readers of posts.parquet expect
     df = df.sort_values(["posted_at", "post_id"], kind="stable").reset_index(drop=True)
     n_analysed = int(df["analysed"].sum())
@@ -451,8 +476,10 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
         ("in period", n_period, f"{n_unique_ids - n_period} posts outside {period_start}..{period_end} ({tz}) dropped"),
         ("de-duplicated", n_dedup, f"{n_exact} exact and {n_near} near duplicates "
                                    f"(char-{SHINGLE}-gram Jaccard >= {near_threshold} or containment >= "
-                                   f"{CONTAINMENT_THRESHOLD}, same numbers) set aside; earliest kept"),
-        ("promotions flagged", n_dedup - n_promo, f"{n_promo} paid promotions/endorsements set aside"),
+                                   f"{CONTAINMENT_THRESHOLD}, same numbers, no passage replaced by other content) "
+                                   f"set aside; earliest kept; each post's reason in set_aside_reason"),
+        ("promotions flagged", n_dedup - n_promo, f"{n_promo} paid promotions/endorsements set aside; "
+                                                  f"the cues of each in promo_cues"),
         ("analysed", n_analysed, "posts in the analysed corpus"),
     ], columns=["step", "posts", "note"])
     flow["posts"] = flow["posts"].astype("int64")

@@ -15,7 +15,7 @@ post was not collected or lies outside the period are counted and dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -31,7 +31,8 @@ FLOW_STEPS = ("read", "parsed", "under an in-period post", "under an analysed po
 
 def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: Iterable[str], key: bytes,
                    known: Iterable[str] = (), policy: Any = None, tz: str = "Asia/Jakarta",
-                   stopwords: bool = False, stem: bool = False) -> CleanResult:
+                   stopwords: bool = False, stem: bool = False,
+                   slang_extra: Mapping[str, str] | None = None) -> CleanResult:
     """Pseudonymize, clean and count the comment table; ``posts`` is ``clean_corpus``'s post table.
 
     Returns ``(comments, flow)``. ``comments`` has the columns of :data:`civicposts.schema.COMMENTS`
@@ -62,7 +63,7 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
     allow = privacy.normalise_allowlist(allowlist)
     by_public = df["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
     df = privacy.pseudonymize_comments(df, allow, key, known, policy or DEFAULT_POLICY)
-    cols = clean_columns(df["text"], stopwords=stopwords, stem=stem)
+    cols = clean_columns(df["text"], stopwords=stopwords, stem=stem, slang_extra=slang_extra)
     for c in cols.columns:
         df[c] = cols[c]
     if "posted_at" in df.columns:

@@ -50,6 +50,7 @@ class Study(Mapping[str, Any]):
     quarantine: bool = False                      # set bad records aside and go on, instead of stopping
     remove_stopwords: bool = False
     stem_words: bool = False
+    slang_extra: dict[str, str] = field(default_factory=dict)  # local slang -> standard form ("=" keeps a word)
     period_start: str = "1970-01-01"              # inclusive, local date
     period_end: str = "2100-12-31"                # inclusive, local date
     timezone: str = "Asia/Jakarta"
@@ -142,6 +143,10 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{where} must map fields to actions, e.g. {{caption: mask}}; found {value!r}")
         parse(value, source=source)  # refuses unknown fields and actions a field does not allow
         return dict(value)
+    if key == "slang_extra":
+        from .lexicon import check_extra
+
+        return check_extra(value, where)
     if typing.get_origin(kind) is dict:
         if value is None:
             return {}

@@ -2,7 +2,9 @@
 
 ``python -m civicposts deps --out build/deps.mk`` reads every notebook's code cells, finds the
 ``civicposts`` modules they import, follows those modules' own imports (module-level and inside
-functions, absolute and relative) to the closure, and writes one Make variable per notebook::
+functions, absolute and relative) to the closure, adds the package data files those modules name
+(``"slang_civicposts.tsv"``: the lexicons and rule files they read), and writes one Make variable per
+notebook::
 
     NB_DEPS_01_clean_corpus := src/civicposts/__init__.py src/civicposts/artefacts.py ...
 
@@ -73,7 +75,19 @@ def closure(src: Path, modules: Iterable[str]) -> list[Path]:
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # importing a.b runs a/__init__
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         todo.extend(imported_modules(tree, name, path.name == "__init__.py"))
+        files.update(data_files(tree, src))
     return sorted(files)
+
+
+def data_files(tree: ast.AST, src: Path) -> set[Path]:
+    """The package's data files (``src/civicposts/data/<name>``) a module names in a string literal: the
+    lexicons and rule files it reads, so that changing one reruns what uses it."""
+    data = src / PACKAGE / "data"
+    if not data.is_dir():
+        return set()
+    names = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and 0 < len(n.value) < 200 and "/" not in n.value}
+    return {data / n for n in names if (data / n).is_file()}
 
 
 def notebook_code(path: Path) -> str:

@@ -39,6 +39,7 @@ ROWS_PER_BAND = 3
 CONTAINMENT_THRESHOLD = 0.9
 ESTIMATE_SLACK = 0.35
 MAX_SHINGLE_CHARS = 600
+SPELLING_RATIO = 0.8  # a replaced passage this similar (difflib ratio) to the original is a spelling variant
 
 
 def _shingle_hashes(texts: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
@@ -110,16 +111,47 @@ def _jaccard(a: str, b: str, k: int = SHINGLE) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
+def content_changes(later: str, earlier: str, ignore: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The passages of ``earlier`` that ``later`` replaces with different content: (earlier words, later words).
+
+    Words are compared in order (``difflib`` on the two word lists). Words added or removed are not content
+    changes (a repost adds "kami posting ulang" or drops a line); a replaced passage is one unless all its
+    words are stopwords or ``ignore`` (e.g. the names of the posts' emoji), or the new passage is a
+    spelling variant of the old (character similarity >= ``SPELLING_RATIO``: "anak-anak" / "anak anak").
+    A template filled in with another title, name, place or commodity gives at least one change.
+    """
+    from difflib import SequenceMatcher
+
+    from .text import stopwords
+
+    sw = stopwords()
+    a, b = earlier.split(), later.split()
+    out = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "replace":
+            continue
+        old, new = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if all(w in sw or w in ignore for w in a[i1:i2]):  # a replaced number is content: "1/1" vs "29/1"
+            continue
+        if SequenceMatcher(None, old, new, autojunk=False).ratio() >= SPELLING_RATIO:
+            continue
+        out.append((old, new))
+    return out
+
+
 def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
-                   _sets: Callable[[], tuple[set[str], set[str]]] | None = None) -> tuple[bool, float, float]:
+                   _sets: Callable[[], tuple[set[str], set[str]]] | None = None,
+                   ignore: frozenset[str] = frozenset()) -> tuple[bool, float, float]:
     """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
 
     Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
     ``CONTAINMENT_THRESHOLD`` of the earlier post's 5-grams reappear in the later one (a repost
     with added words: "kami posting ulang ya ..."); and every number of the earlier post
     (dates, times, amounts) also occurs in the later one, so templated posts about other days
-    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates. When the numbers differ,
-    Jaccard and containment are not computed and returned as 0.0.
+    ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates; and no passage of the earlier post is
+    replaced by different content (``content_changes``), so a template filled in with another song, name,
+    place or price is not a repost however similar the rest is. When the numbers differ, Jaccard and
+    containment are not computed and returned as 0.0.
     """
     if not set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later)):
         return False, 0.0, 0.0  # checked first: it is cheap; similarities are then not computed
@@ -129,12 +161,29 @@ def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHO
     inter = len(sa & sb)
     jac = inter / len(sa | sb)
     cont = inter / len(sb)
-    return (jac >= threshold or cont >= CONTAINMENT_THRESHOLD), jac, cont
+    if not (jac >= threshold or cont >= CONTAINMENT_THRESHOLD):
+        return False, jac, cont
+    return not content_changes(later, earlier, ignore), jac, cont
+
+
+def _emoji_words(emojis: list) -> list[frozenset[str]]:
+    """Per post, the words its emoji became in ``text_clean`` (ignored when comparing content)."""
+    from .text import emoji_names
+
+    names = emoji_names()
+    out = []
+    for lst in emojis:
+        if lst is None or len(lst) == 0:
+            out.append(frozenset())
+        else:
+            out.append(frozenset(w for e in lst for w in names.get(e, "").split()))
+    return out
 
 
 def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOLD,
                     seed: int = MINHASH_SEED) -> pd.DataFrame:
-    """For each post: dup_kind ("exact" | "near" | None), dup_of (post_id kept) and near_jaccard.
+    """For each post: dup_kind ("exact" | "near" | None), dup_of (post_id kept), near_jaccard and
+    near_containment (share of the kept post's 5-grams in this one).
 
     Needs columns post_id, posted_at, text_clean, caption_hash. The earliest post of each group
     is kept. Result has the index of ``posts``.
@@ -150,6 +199,8 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     rep = np.arange(n)
     kind = np.full(n, None, dtype=object)
     jac = np.full(n, np.nan)
+    cont = np.full(n, np.nan)
+    emoji_words = _emoji_words(df["emojis"].tolist()) if "emojis" in df.columns else [frozenset()] * n
 
     # exact: first occurrence of each hash among eligible posts
     pos = np.flatnonzero(eligible)
@@ -159,6 +210,7 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     rep[pos[is_exact]] = first[is_exact]
     kind[pos[is_exact]] = "exact"
     jac[pos[is_exact]] = 1.0
+    cont[pos[is_exact]] = 1.0
 
     # near: MinHash + LSH among eligible posts that are not exact duplicates
     cand = pos[~is_exact]
@@ -203,13 +255,15 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
             for ai, ri in zip(a.tolist(), r.tolist()):
                 if done[ai]:
                     continue  # an earlier representative already matched
-                ok, j, _ = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold,
-                                          _sets=functools.partial(pair_sets, ai, ri))
+                ok, j, c = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold,
+                                          _sets=functools.partial(pair_sets, ai, ri),
+                                          ignore=emoji_words[cand[ai]] | emoji_words[cand[ri]])
                 if ok:
                     done[ai] = True
                     rep[cand[ai]] = cand[ri]
                     kind[cand[ai]] = "near"
                     jac[cand[ai]] = round(j, 4)
+                    cont[cand[ai]] = round(c, 4)
     # resolve chains (a -> b -> c): point to the root that was kept
     for _ in range(64):
         nxt = rep[rep]
@@ -217,5 +271,6 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
             break
         rep = nxt
     dup_of = np.where(kind != None, ids[rep], None)  # noqa: E711
-    out = pd.DataFrame({"dup_kind": kind, "dup_of": dup_of, "near_jaccard": jac}, index=df.index)
+    out = pd.DataFrame({"dup_kind": kind, "dup_of": dup_of, "near_jaccard": jac, "near_containment": cont},
+                       index=df.index)
     return out.loc[posts.index]

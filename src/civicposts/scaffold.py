@@ -145,6 +145,7 @@ def study_yaml(values: Mapping[str, Any], s: Survey) -> str:
         f"{dump('period_end')}   # last local date in the data"
         + (f"; {s.undated} posts without a time are dropped by the period filter" if s.undated else ""),
         dump("timezone"),
+        "slang_extra: {}   # local words -> standard Indonesian, e.g. {wong: orang}; '=' keeps a word as written",
         "",
         "# Public accounts whose handles stay readable; every other handle becomes a keyed pseudonym.",
         "allowlist:",

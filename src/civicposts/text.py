@@ -33,7 +33,7 @@ Emoji -- every emoji sequence in the ``emoji`` package's data (Unicode 16,
     most 10 code points), cached per distinct run; no per-row ``demojize``.
 
 Elongation -- a letter repeated 3+ times is collapsed to one ("bangeeet" ->
-    "banget"), unless the form with two letters is a known word and the
+    "banget", then "sekali"), unless the form with two letters is a known word and the
     one-letter form is not ("maaaaf" -> "maaf"). Doubled letters are left
     alone ("maaf", "saat"), except where the slang lexicon lists them
     ("bangett" -> "banget"). Known words = lexicon values, stopwords and the
@@ -45,15 +45,12 @@ Reduplication with 2 -- ``REDUP_RE``: a word of 2+ letters containing a vowel,
     "kata2nya" -> "kata-katanya". Not "2021", "k2", "b2b", "rw2" (no vowel:
     RT/RW numbers), "covid19".
 
-Slang -- the colloquial-Indonesian lexicon bundled in ``indoNLP`` 0.3.4
-    (``indoNLP.preprocessing.SLANG_DATA``, 4,331 entries; indoNLP is MIT
-    licensed; its data come from Kamus Alay, Salsabila et al. 2018,
-    github.com/nasalsabila/kamus-alay, which has no licence file). It is read
-    from the installed package, not copied into this repository; entries whose
-    key is not a single token are dropped and chains ("ky" -> "kaya" -> "kayak")
-    are followed to their end so normalisation is idempotent; ``SLANG_EXCEPTIONS``
-    (jan, gg, km, smp, sma) are kept as written. Lookup is one
-    dict access per distinct token. See ``civicposts/data/LEXICONS.md``.
+Slang -- three lexicons merged by ``civicposts.lexicon`` (civicposts' own table, spaCy's Indonesian norms,
+    Kamus Alay via indoNLP), each form with one standard target (chains followed to the end), plus a
+    study's ``slang_extra``; forms no lexicon can decide (km, jan, kaya, si, in ...) are decided from their
+    neighbours by the rules in ``civicposts/data/slang_ambiguous.yaml`` (``civicposts.normalise``). Lookup
+    is one dict access per distinct token; context only for the few ambiguous occurrences. See
+    ``civicposts/data/LEXICONS.md``.
 
 Stopwords -- indoNLP's list (759 words, from stopwords.net) minus the
     negations ``NEGATIONS`` (tidak, belum, jangan, bukan, gak, enggak, nggak
@@ -72,7 +69,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 log = logging.getLogger(__name__)
@@ -109,13 +105,7 @@ NON_ASCII_RUN_RE = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
 _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789-"
 ASCII_TOKEN_TABLE = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (c in _KEEP or 65 <= c <= 90 or c == 0) else 32 for c in range(256))
-REDUP_RE = re.compile(r"([^\W\d_]*[aiueoAIUEO][^\W\d_]*)2(nya|an|kan|lah|ku|mu)?")
-ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}")
-
-# Kamus Alay entries that clash with words common in city complaints and dates; never normalised:
-# jan (January, not "jangan"), gg (Gg. = gang, an alley in addresses), km (kilometre),
-# smp / sma (junior / senior high school, not "sampai" / "sama").
-SLANG_EXCEPTIONS = frozenset({"jan", "gg", "km", "smp", "sma"})
+from .normalise import ELONGATION_RE, REDUP_RE  # noqa: E402,F401  (the rules live with the normaliser)
 
 NEGATIONS = frozenset({"tidak", "tak", "belum", "jangan", "bukan", "gak", "ga", "enggak", "nggak", "ngga",
                        "engga", "tdk", "blm", "jgn", "bkn", "gk", "nda", "ndak"})
@@ -214,86 +204,31 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.lower() for w in STOPWORDS) - NEGATIONS
 
 
-@functools.cache
 def slang_lexicon() -> dict[str, str]:
-    """indoNLP's Kamus Alay slang lexicon as token -> normalised tokens, with chains resolved."""
-    from indoNLP.preprocessing import SLANG_DATA
+    """The shipped merged slang lexicon, form -> standard norm (``civicposts.lexicon``)."""
+    from . import lexicon
 
-    raw: dict[str, str] = {}
-    dropped = 0
-    for key, value in SLANG_DATA.items():
-        k = unicodedata.normalize("NFKC", key).lower().strip()
-        v = " ".join(TOKEN_RE.findall(unicodedata.normalize("NFKC", value).lower()))
-        if not TOKEN_RE.fullmatch(k) or not v or k in SLANG_EXCEPTIONS:
-            dropped += 1
-            continue
-        if k != v:
-            raw[k] = v
-    out: dict[str, str] = {}
-    for k in raw:
-        seen = {k}
-        v = raw[k]
-        for _ in range(10):
-            words = v.split()
-            nxt = " ".join(raw.get(w, w) for w in words)
-            if nxt == v or any(w in seen for w in words if w in raw):
-                break
-            seen.update(words)
-            v = nxt
-        out[k] = v
-    log.debug("slang lexicon: %d entries, %d dropped (key not a single token)", len(out), dropped)
-    return out
+    return dict(lexicon.default().mapping)
 
 
-@functools.cache
+def extra_known_words() -> frozenset[str]:
+    """Words the elongation rule trusts besides lexicon norms: stopwords, negations, protected words."""
+    return frozenset(set(stopwords()) | NEGATIONS | set(PROTECTED_STEMS))
+
+
 def known_words() -> frozenset[str]:
-    """Words the elongation rule trusts: lexicon values, stopwords, negations and protected words."""
-    words = {w for v in slang_lexicon().values() for w in v.split()}
-    return frozenset(words | set(stopwords()) | NEGATIONS | set(PROTECTED_STEMS))
+    """Words the elongation rule and the stemmer trust: lexicon norms, stopwords, negations, protected words."""
+    from . import normalise
+
+    return normalise.default().known
 
 
-# --- token normalisation -----------------------------------------------------------------------
-
-def _collapse_elongation(token: str) -> str:
-    one = ELONGATION_RE.sub(r"\1", token)
-    two = ELONGATION_RE.sub(r"\1\1", token)
-    known = known_words()
-    if one not in known and two in known:
-        return two
-    return one
-
-
-def _normalise_once(token: str) -> str:
-    slang = slang_lexicon()
-    if token in slang:
-        return slang[token]
-    m = REDUP_RE.fullmatch(token)
-    if m and len(m.group(1)) >= 2:
-        base = m.group(1)
-        return f"{base}-{base}{m.group(2) or ''}"
-    if ELONGATION_RE.search(token):
-        collapsed = _collapse_elongation(token)
-        return slang.get(collapsed, collapsed)
-    return token
-
-
-@functools.lru_cache(maxsize=1 << 20)
 def normalise_token(token: str) -> str:
-    """A lowercase token -> its normalised form (one or more space-separated tokens).
+    """A lowercase token -> its normalised form with the shipped normaliser, without context (an ambiguous
+    form such as "km" stays as written; ``civicposts.normalise.Normaliser.sequence`` decides it)."""
+    from . import normalise
 
-    Slang lookup, reduplication with 2, elongation, repeated until nothing changes, so
-    ``normalise_token`` of any word of the result is that word (idempotence).
-    """
-    first = _normalise_once(token)
-    if first == token:
-        return token
-    words = [token]
-    for _ in range(8):
-        nxt = " ".join(" ".join(TOKEN_RE.findall(_normalise_once(w))) or w for w in words).split()
-        if nxt == words:
-            return " ".join(words)
-        words = nxt
-    return token
+    return normalise.default().token(token)
 
 
 def strip_stopwords(tokens: Iterable[str]) -> list[str]:

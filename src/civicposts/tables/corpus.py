@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from .. import text as T
+from .cells import excerpt
 from .views import view
 
 FLOW_STEPS = ("read", "parsed", "in period", "de-duplicated", "promotions flagged", "analysed")
@@ -83,3 +84,31 @@ def hashtag_rule_comparison(captions: pd.Series) -> pd.DataFrame:
             "posts_differing_from_civicposts": int(sum(a != b for a, b in zip(sets, ref))),
         })
     return pd.DataFrame(rows)
+
+
+SET_ASIDE_EXCERPT = 90  # characters of the (pseudonymized) caption shown beside each reason
+
+
+@view(formats={"posted": "date"}, columns=("post_id", "posted", "step", "reason", "caption"))
+def set_aside_posts(clean_posts: pd.DataFrame) -> pd.DataFrame:
+    """Every in-period post that is not analysed, with the step that set it aside and why: the drill-down
+    behind the flow table's 'de-duplicated' and 'promotions flagged' rows. Columns: post_id, posted (local
+    date), step, reason, caption (the first ``SET_ASIDE_EXCERPT`` characters, pseudonymized and masked as in
+    the processed table). Ordered by step, then time."""
+    need = {"post_id", "analysed", "set_aside_reason", "dup_kind"}
+    missing = need - set(clean_posts.columns)
+    if missing:
+        raise ValueError(f"set_aside_posts: posts lack column(s) {', '.join(sorted(missing))}; "
+                         "they come from civicposts.clean.clean_corpus")
+    df = clean_posts[~clean_posts["analysed"].astype(bool)]
+    step = pd.Series("promotions flagged", index=df.index, dtype=object).where(df["dup_kind"].isna(), "de-duplicated")
+    when = (pd.to_datetime(df["posted_local"]).dt.strftime("%Y-%m-%d") if "posted_local" in df.columns
+            else pd.Series("", index=df.index))
+    caption = df["caption"].fillna("").astype(str) if "caption" in df.columns else pd.Series("", index=df.index)
+    # cut at a word, line breaks kept: a handle or pseudonym is never cut into something that looks like another
+    short = [excerpt(c, SET_ASIDE_EXCERPT) for c in caption]
+    out = pd.DataFrame({"post_id": df["post_id"].astype(str), "posted": when.astype(object), "step": step,
+                        "reason": df["set_aside_reason"].astype(object), "caption": short})
+    order = {s: i for i, s in enumerate(FLOW_STEPS)}
+    out["_o"] = out["step"].map(order)
+    return out.sort_values(["_o", "posted", "post_id"], kind="stable").drop(columns="_o").reset_index(drop=True)
