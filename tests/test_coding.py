@@ -385,3 +385,4 @@ def test_latest_equals_last_append_per_key(tmp_path_factory, ops):
     got = {(r.coder, r.unit_id, r.variable): (r.codes, r.memo) for r in dec.itertuples(index=False)}
     assert got == expected
     assert len(store.history()) == len(ops)
+

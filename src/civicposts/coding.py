@@ -7,7 +7,11 @@ Each line is one coding decision::
      "relation": null, "codebook_version": "1.0.0"}
 
 The latest line per (coder, unit_id, variable) is the coder's decision (:func:`latest`);
-earlier lines stay as history. Human coders' files live in ``coding/<coder>.jsonl`` and are
+earlier lines stay as history. A line may instead code a passage of the unit's text: it then
+carries ``"span": {"start", "end", "text_sha256"}`` (character offsets, end exclusive, and the
+SHA-256 of the passage), and the latest line per (coder, unit_id, variable, start, end) is the
+coder's span (:func:`span_decisions`); a span line with no codes removes that span. Spans whose
+passage no longer reads the same after re-cleaning are listed by :func:`span_orphans`. Human coders' files live in ``coding/<coder>.jsonl`` and are
 written only by :class:`CodingStore` (through the coding app); the pipeline only reads them.
 
 Why an append is atomic
@@ -43,6 +47,10 @@ import pandas as pd
 from . import schema
 from .codebook import Codebook
 from .errors import InputError
+# spans (passages) have their own module; their names are re-exported here, the store's home
+from .spans import (  # noqa: F401
+    SPAN_COLUMNS, make_span, span_decisions, span_hash, span_orphans, span_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,17 +93,33 @@ def check_coder(coder: str) -> str:
 
 def make_record(codebook: Codebook, coder: str, unit_id: str, unit_type: str, variable: str,
                 codes: Sequence[str] | str, memo: str = "", relation: dict[str, str] | None = None,
-                timestamp: str | dt.datetime | None = None, *, where: str | Path | None = None,
-                record: Any = None) -> dict[str, Any]:
-    """Build and validate one coding record (the dict that becomes one JSON line)."""
+                timestamp: str | dt.datetime | None = None, *, span: dict[str, Any] | None = None,
+                where: str | Path | None = None, record: Any = None) -> dict[str, Any]:
+    """Build and validate one coding record (the dict that becomes one JSON line).
+
+    With ``span`` (from :func:`make_span`) the record codes that passage; empty ``codes`` then
+    removes the coder's span at those offsets."""
     where = str(where or codebook.path)
     check_coder(coder)
     if not isinstance(unit_id, str) or not unit_id.strip():
         raise InputError(where, f"unit_id must be a non-empty string, got {unit_id!r}", record)
     if not isinstance(memo, str):
         raise InputError(where, f"memo must be a string, got {memo!r}", record)
-    checked = codebook.check(variable, codes, unit_type=unit_type, relation=relation, where=where,
-                             record=record)
+    if span is not None:
+        problem = schema.span_problem(span)
+        if problem is not None:
+            raise InputError(where, problem, record)
+        if relation is not None:
+            raise InputError(where, "a span carries codes only; relations are made on whole units", record)
+    if span is not None and not list([codes] if isinstance(codes, str) else codes):
+        codebook.variable(variable)  # a removal: the variable must exist and apply to the unit type
+        checked: tuple[str, ...] = ()
+        if codebook.variables[variable].unit_type != unit_type:
+            raise InputError(where, f"variable {variable!r} applies to {codebook.variables[variable].unit_type} "
+                             f"units, not {unit_type!r} units (codebook {codebook.path})", record)
+    else:
+        checked = codebook.check(variable, codes, unit_type=unit_type, relation=relation, where=where,
+                                 record=record)
     if relation is not None and relation["target"] == unit_id:
         raise InputError(where, f"unit {unit_id!r} cannot follow up itself", record)
     rec = {
@@ -109,6 +133,8 @@ def make_record(codebook: Codebook, coder: str, unit_id: str, unit_type: str, va
         "relation": None if relation is None else {"type": relation["type"], "target": relation["target"]},
         "codebook_version": codebook.version,
     }
+    if span is not None:
+        rec["span"] = {k: span[k] for k in schema.SPAN_FIELDS}
     # The same check every reader applies: nothing is written that a reader would refuse.
     problem = schema.coding_record_problem(rec)
     if problem is not None:
@@ -117,8 +143,11 @@ def make_record(codebook: Codebook, coder: str, unit_id: str, unit_type: str, va
 
 
 def encode_record(rec: dict[str, Any]) -> bytes:
-    """One JSON line (fixed key order, UTF-8, ending in a newline)."""
-    return orjson.dumps({k: rec[k] for k in RECORD_FIELDS}) + b"\n"
+    """One JSON line (fixed key order, UTF-8, ending in a newline); ``span`` last, only when present."""
+    out = {k: rec[k] for k in RECORD_FIELDS}
+    if rec.get("span") is not None:
+        out["span"] = {k: rec["span"][k] for k in schema.SPAN_FIELDS}
+    return orjson.dumps(out) + b"\n"
 
 
 def append_line(path: str | Path, line: bytes) -> None:
@@ -250,8 +279,18 @@ def _frame(path_s: str, linenos: Sequence[int], cols: dict[str, Any]) -> pd.Data
         "codebook_version": cols["codebook_version"],
         "source_file": path_s,
         "line": np.asarray(linenos, dtype="int64"),
+        **_span_columns(cols["span"]),
     })
     return df[HISTORY_COLUMNS]
+
+
+def _span_columns(spans: Sequence[dict[str, Any] | None]) -> dict[str, pd.Series]:
+    """span_start, span_end, span_sha256 as object columns (None for a whole-unit line)."""
+    return {
+        "span_start": pd.Series([None if s is None else int(s["start"]) for s in spans], dtype=object),
+        "span_end": pd.Series([None if s is None else int(s["end"]) for s in spans], dtype=object),
+        "span_sha256": pd.Series([None if s is None else s["text_sha256"] for s in spans], dtype=object),
+    }
 
 
 def _sorted_codes(lists: list[list[str]]) -> list[tuple[str, ...]]:
@@ -271,6 +310,7 @@ def _read_checked(path_s: str, data: bytes) -> pd.DataFrame:
     cols["codes"] = _sorted_codes([o["codes"] for o in objs])
     cols["relation_type"] = [None if r is None else r["type"] for r in rels]
     cols["relation_target"] = [None if r is None else r["target"] for r in rels]
+    cols["span"] = [o.get("span") for o in objs]
     return _frame(path_s, linenos, cols)
 
 
@@ -315,6 +355,7 @@ def _read_fast(path_s: str, data: bytes) -> pd.DataFrame | None:
         "codebook_version": tbl.column("codebook_version").to_pandas(),
         "source_file": path_s,
         "line": np.asarray(linenos, dtype="int64"),
+        **_span_columns(tbl.column("span").to_pylist()),
     })
     return df[HISTORY_COLUMNS]
 
@@ -346,14 +387,23 @@ def load_history(*dirs_or_files: str | Path, missing_ok: bool = False) -> pd.Dat
     return pd.concat(frames, ignore_index=True)
 
 
+def _whole_unit(history: pd.DataFrame) -> pd.DataFrame:
+    if "span_start" not in history.columns:
+        return history
+    spans = history["span_start"].notna().to_numpy()
+    return history.loc[~spans] if spans.any() else history
+
+
 def latest(history: pd.DataFrame) -> pd.DataFrame:
-    """The decisions: the latest line per (coder, unit_id, variable); ``history`` is not changed.
+    """The decisions: the latest whole-unit line per (coder, unit_id, variable); ``history`` is not
+    changed. Span lines are not decisions on the unit (see :func:`span_decisions`).
 
     Latest means greatest timestamp; equal timestamps are broken by file order, then line order.
     Columns: unit_id, unit_type, variable, coder, codes (sorted tuple), memo, relation_target,
     timestamp, then relation_type, codebook_version, source_file, line (where the decision came
     from). Rows sorted by coder, unit_id, variable.
     """
+    history = _whole_unit(history)
     if history.empty:
         out = _empty_history()
         return out[DECISION_COLUMNS]
@@ -413,6 +463,21 @@ class CodingStore:
         append_line(self.path_for(coder), encode_record(rec))
         return rec
 
+    def append_span(self, coder: str, unit_id: str, unit_type: str, variable: str, codes: Sequence[str] | str,
+                    text: str, start: int, end: int, memo: str = "",
+                    timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
+        """Code the passage ``text[start:end]`` of a unit (``text`` is the unit's text as the coder
+        saw it) and append the record atomically; empty ``codes`` removes the span. Returns the record."""
+        span = make_span(text, start, end, where=self.codebook.path, record=unit_id)
+        rec = make_record(self.codebook, coder, unit_id, unit_type, variable, codes, memo, None, timestamp,
+                          span=span)
+        append_line(self.path_for(coder), encode_record(rec))
+        return rec
+
+    def spans(self, coder: str | None = None, *, keep_removed: bool = False) -> pd.DataFrame:
+        """The current spans of one coder (or of every coder); see :func:`span_decisions`."""
+        return span_decisions(self.history(coder), keep_removed=keep_removed)
+
     def append_many(self, records: Iterable[dict[str, Any]], *, skip_unchanged: bool = True) -> list[dict[str, Any]]:
         """Append records (e.g. from :func:`import_sheet`); all are validated before any is written.
 
@@ -420,18 +485,27 @@ class CodingStore:
         and relation) is not appended again. Returns the records written.
         """
         built = [make_record(self.codebook, r["coder"], r["unit_id"], r["unit_type"], r["variable"], r["codes"],
-                             r.get("memo", ""), r.get("relation"), r.get("timestamp")) for r in records]
-        current: dict[tuple[str, str, str], tuple] = {}
+                             r.get("memo", ""), r.get("relation"), r.get("timestamp"), span=r.get("span"))
+                 for r in records]
+        current: dict[tuple, tuple] = {}
         if skip_unchanged:
             for coder in sorted({r["coder"] for r in built}):
-                dec = self.decisions(coder)
-                for row in dec.itertuples(index=False):
+                hist = self.history(coder)
+                for row in latest(hist).itertuples(index=False):
                     target = None if row.relation_target is None or pd.isna(row.relation_target) else row.relation_target
                     current[(row.coder, row.unit_id, row.variable)] = (tuple(row.codes), row.memo, target)
+                for row in span_decisions(hist, keep_removed=True).itertuples(index=False):
+                    current[(row.coder, row.unit_id, row.variable, row.start, row.end)] = (
+                        tuple(row.codes), row.memo, row.text_sha256)
         written = []
         for rec in built:
-            key = (rec["coder"], rec["unit_id"], rec["variable"])
-            state = (tuple(rec["codes"]), rec["memo"], rec["relation"]["target"] if rec["relation"] else None)
+            span = rec.get("span")
+            if span is None:
+                key: tuple = (rec["coder"], rec["unit_id"], rec["variable"])
+                state = (tuple(rec["codes"]), rec["memo"], rec["relation"]["target"] if rec["relation"] else None)
+            else:
+                key = (rec["coder"], rec["unit_id"], rec["variable"], span["start"], span["end"])
+                state = (tuple(rec["codes"]), rec["memo"], span["text_sha256"])
             if skip_unchanged and current.get(key) == state:
                 continue
             append_line(self.path_for(rec["coder"]), encode_record(rec))

@@ -67,16 +67,24 @@ UNIT_TYPES: tuple[str, ...] = ("post", "comment", "interview")
 # One line of a coder's file, as the coding store writes it (see civicposts.coding):
 #   {"unit_id", "unit_type", "variable", "codes": [..], "coder", "timestamp", "memo",
 #    "relation": null | {"type", "target"}, "codebook_version"}
+# and, for a passage rather than the whole unit, an optional
+#    "span": {"start": int, "end": int, "text_sha256": str}
+# (character offsets into the unit's text, end exclusive, and the SHA-256 of that text, so a span
+# whose text changed after re-cleaning is reported as an orphan, never shifted). A span line with
+# no codes removes the coder's span at those offsets.
 CODING_RECORD_FIELDS = ("unit_id", "unit_type", "variable", "codes", "coder", "timestamp", "memo",
                         "relation", "codebook_version")
 CODING_STR_FIELDS = ("unit_id", "unit_type", "variable", "coder", "timestamp", "codebook_version")
 _RECORD_SET = frozenset(CODING_RECORD_FIELDS)
+SPAN_FIELDS = ("start", "end", "text_sha256")
+_HEX = frozenset("0123456789abcdef")
 
 # Tables of coding lines (history) and of each coder's latest line per unit and variable (decisions).
 # Strings stay object columns: None (not NaN) marks "no relation".
 CODING_HISTORY = _table("coding_history", "unit_id:object unit_type:object variable:object coder:object "
                                           "codes:object memo:object relation_type:object relation_target:object "
-                                          "timestamp:utc codebook_version:object source_file:object line:int64")
+                                          "timestamp:utc codebook_version:object source_file:object line:int64 "
+                                          "span_start:object span_end:object span_sha256:object")
 DECISIONS = _table("decisions", "unit_id:object unit_type:object variable:object coder:object codes:object "
                                 "memo:object relation_target:object timestamp:utc relation_type:object "
                                 "codebook_version:object source_file:object line:int64")
@@ -104,6 +112,21 @@ def coding_record_problem(obj: Any) -> str | None:
     if rel is not None and not (type(rel) is dict and type(rel.get("type")) is str
                                 and type(rel.get("target")) is str and rel["target"]):
         return f"'relation' must be null or {{\"type\": str, \"target\": str}}, got {rel!r}"
+    span = obj.get("span")
+    if span is not None:
+        return span_problem(span)
+    return None
+
+
+def span_problem(span: Any) -> str | None:
+    """What is wrong with a record's ``span`` value, or None when it is well formed."""
+    if type(span) is not dict or set(span) != set(SPAN_FIELDS):
+        return f"'span' must be null or {{\"start\": int, \"end\": int, \"text_sha256\": str}}, got {span!r}"
+    start, end, sha = span["start"], span["end"], span["text_sha256"]
+    if type(start) is not int or type(end) is not int or not 0 <= start < end:
+        return f"span offsets must be integers with 0 <= start < end, got start={start!r} end={end!r}"
+    if type(sha) is not str or len(sha) != 64 or not set(sha) <= _HEX:
+        return f"span text_sha256 must be 64 lower-case hex digits, got {sha!r}"
     return None
 
 
@@ -113,7 +136,8 @@ def coding_arrow_schema() -> Any:
 
     string = pa.string()
     types = {"codes": pa.list_(string), "relation": pa.struct([("type", string), ("target", string)])}
-    return pa.schema([(name, types.get(name, string)) for name in CODING_RECORD_FIELDS])
+    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text_sha256", string)])
+    return pa.schema([(name, types.get(name, string)) for name in CODING_RECORD_FIELDS] + [("span", span)])
 
 
 def coding_table_ok(tbl: Any) -> bool:
@@ -132,6 +156,11 @@ def coding_table_ok(tbl: Any) -> bool:
         return False
     if pc.list_flatten(tbl.column("codes")).null_count:
         return False
+    span = tbl.column("span").combine_chunks()
+    if span.null_count < len(span):  # spans are rare: the exact check runs on those rows only
+        for value in span.filter(pc.is_valid(span)).to_pylist():
+            if span_problem(value) is not None:
+                return False
     rel = tbl.column("relation").combine_chunks()
     rtype, rtarget = pc.struct_field(rel, [0]), pc.struct_field(rel, [1])
     present = pc.is_valid(rel)

@@ -94,6 +94,8 @@ class StoreAdapter:
         records, self._offset = read_since(self.coder, self._offset)
         out: dict[tuple[str, str], Decision] = {}
         for rec in records:
+            if rec.get("span") is not None:  # passages are the span editor's, not whole-unit decisions
+                continue
             rel = rec["relation"]
             out[(rec["unit_id"], rec["variable"])] = Decision(tuple(sorted(rec["codes"])), rec["memo"],
                                                               rel["target"] if rel else None)

@@ -8,7 +8,9 @@ The package is layered, each module using only those above it:
   (``agreement_table``), on follow-up links, and confusion matrices;
 - :mod:`~civicposts.reliability.adjudication`: the disagreement sheet, reconcilers' decisions and
   the final coded data set;
-- :mod:`~civicposts.reliability.feedback`: a student's coding against a reference.
+- :mod:`~civicposts.reliability.feedback`: a student's coding against a reference;
+- :mod:`~civicposts.reliability.unitizing`: agreement on passages (spans): Krippendorff's alpha_u and a
+  token-level alpha per code, and the span disagreement sheet.
 
 Everything public is importable from ``civicposts.reliability`` itself, as before the split.
 """
@@ -22,6 +24,7 @@ from .agreement import (
     reliability_data,
 )
 from .feedback import learner_disagreements, learner_summary, student_feedback
+from .unitizing import span_agreement_table, span_disagreements, unitizing_alpha
 from .stats import (
     LEVELS, RELIABLE, STATISTICS, TENTATIVE, Agreement, UndefinedAgreement, alpha_ci, bootstrap_weights,
     cohen_kappa, fleiss_kappa, gwet_ac1, krippendorff_alpha, percent_agreement, value_counts, verdict,
@@ -33,5 +36,5 @@ __all__ = [
     "bootstrap_weights", "cohen_kappa", "confusion_matrix", "disagreements", "final_status", "fleiss_kappa",
     "gwet_ac1", "krippendorff_alpha", "percent_agreement", "read_adjudications", "read_all_adjudications",
     "learner_disagreements", "learner_summary", "relation_agreement", "reliability_data", "student_feedback", "value_counts", "verdict",
-    "write_disagreement_sheet",
+    "span_agreement_table", "span_disagreements", "unitizing_alpha", "write_disagreement_sheet",
 ]
