@@ -56,6 +56,16 @@ def test_the_scan_reads_parquet_strings_and_pdf_text(tmp_path):
     assert got == {("t.parquet", 2, "phone"), ("r.pdf", 2, "email")}  # row 2; page 2
 
 
+def test_the_scan_reads_a_qdpx_and_does_not_take_guids_for_phones(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "p.qdpx", "w") as zf:
+        zf.writestr("project.qde", '<Source guid="55de83c3-499b-584f-abd5-f0805968165a" name="a"/>\n')
+        zf.writestr("Sources/55de83c3-499b-584f-abd5-f0805968165a.txt", "hubungi 0812 1111 2222 ya")
+    found = leaks.scan(tmp_path, ALLOW)
+    assert found["kind"].tolist() == ["phone"] and found["file"].str.endswith("p.qdpx").all()
+
+
 def _cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "civicposts", "scan-leaks", *args], cwd=cwd, capture_output=True,
                           text=True)

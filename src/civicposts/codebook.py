@@ -70,6 +70,8 @@ class Code:
     parent: str | None = None
     exclusive: bool = False
     relation: str | None = None
+    guid: str | None = None    # its REFI-QDA GUID when it came from another tool (else derived from the ids)
+    color: str | None = None   # "#RRGGBB", kept from another tool's codebook
 
     @property
     def label(self) -> str:
@@ -94,6 +96,10 @@ class Variable:
     label_en: str
     description: str
     codes: tuple[Code, ...]
+    guid: str | None = None            # REFI-QDA GUID of the category, kept from another tool
+    color: str | None = None
+    codable_category: bool = False     # the other tool let coders code the category itself
+    ungrouped: bool = False            # its codes stood at the top level of the other tool's codebook
 
     @property
     def label(self) -> str:
@@ -197,43 +203,11 @@ class Codebook:
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
     def to_qdc(self) -> bytes:
-        """The codebook as a REFI-QDA codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``)
-        for QualCoder, ATLAS.ti, MAXQDA or NVivo: one non-codable code per variable holding its
-        codes, nested by ``parent``; descriptions carry the labels, definition and usage notes.
-        GUIDs are uuid5 of the variable/code ids, so the bytes depend only on the codebook.
-        No ``Sets`` element (the schema requires at least one Set inside it, so it is omitted)."""
-        import uuid
-        from xml.sax.saxutils import escape, quoteattr
+        """The codebook as a REFI-QDA codebook (``.qdc``) for QualCoder, ATLAS.ti, MAXQDA or NVivo,
+        valid against the official schema; see :mod:`civicposts.refi.codebook` for the mapping."""
+        from .refi.codebook import to_qdc
 
-        def guid(*parts: str) -> str:
-            return str(uuid.uuid5(uuid.NAMESPACE_URL, "civicposts:codebook:" + "/".join(parts)))
-
-        out = ['<?xml version="1.0" encoding="utf-8"?>',
-               f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin={quoteattr(f"civicposts codebook {self.version}")}>',
-               "  <Codes>"]
-
-        def emit(var: Variable, code: Code, depth: int) -> None:
-            pad = "  " * depth
-            desc = (f"{code.label_en} / {code.label_id}. {code.definition} Use when: {code.use_when} "
-                    f"Not when: {code.not_when} Example: {code.example}")
-            out.append(f'{pad}<Code guid="{guid(var.id, code.id)}" name={quoteattr(f"{var.id}:{code.id}")} '
-                       f'isCodable="true">')
-            out.append(f"{pad}  <Description>{escape(desc)}</Description>")
-            for child in var.codes:
-                if child.parent == code.id:
-                    emit(var, child, depth + 1)
-            out.append(f"{pad}</Code>")
-
-        for var in self.variables.values():
-            out.append(f'    <Code guid="{guid(var.id)}" name={quoteattr(var.id)} isCodable="false">')
-            vdesc = f"{var.label_en} / {var.label_id} ({var.unit_type}, {var.kind}-choice). {var.description}"
-            out.append(f"      <Description>{escape(vdesc)}</Description>")
-            for code in var.codes:
-                if code.parent is None:
-                    emit(var, code, 3)
-            out.append("    </Code>")
-        out += ["  </Codes>", "</CodeBook>", ""]
-        return "\n".join(out).encode("utf-8")
+        return to_qdc(self)
 
     # -- validating codings -----------------------------------------------------------------
 
@@ -347,10 +321,36 @@ class Codebook:
 
 
 def _text(path: Path, data: dict[str, Any], key: str, where: str) -> str:
+    from .refi.xmltext import check_text
+
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InputError(path, f"{where}: missing or empty {key!r}")
-    return " ".join(value.split())
+    # refused here, not at export: the codebook travels to other tools as XML (REFI-QDA)
+    return check_text(" ".join(value.split()), path, f"{where}: {key!r}")
+
+
+def _refi_fields(path: Path, raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """The optional ``guid`` and ``color`` a codebook imported from another tool keeps."""
+    from .refi.xmltext import COLOR_RE, GUID_RE
+
+    out: dict[str, Any] = {}
+    for key, pattern, want in (("guid", GUID_RE, "a GUID like 0a1b2c3d-0000-4000-8000-00000000abcd"),
+                               ("color", COLOR_RE, "a colour like #3366CC")):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not pattern.match(value):
+            raise InputError(path, f"{where}: {key} must be {want}, got {value!r}")
+        out[key] = value
+    return out
+
+
+def _flag(path: Path, raw: dict[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(path, f"{where}: {key} must be true or false, got {value!r}")
+    return value
 
 
 def _entry_id(path: Path, raw: Any, where: str, what: str) -> str:
@@ -366,7 +366,7 @@ def _entry_id(path: Path, raw: Any, where: str, what: str) -> str:
 def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
     cid = _entry_id(path, raw, f"variable {var_id!r}, code #{index + 1}", "code")
     where = f"variable {var_id!r}, code {cid!r}"
-    known = set(CODE_TEXT_FIELDS) | {"id", "parent", "exclusive", "relation"}
+    known = set(CODE_TEXT_FIELDS) | {"id", "parent", "exclusive", "relation", "guid", "color"}
     extra = sorted(set(raw) - known)
     if extra:
         raise InputError(path, f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(known))}")
@@ -380,12 +380,18 @@ def _parse_code(path: Path, var_id: str, raw: Any, index: int) -> Code:
     relation = raw.get("relation")
     if relation is not None and relation not in RELATION_TYPES:
         raise InputError(path, f"{where}: unknown relation type {relation!r}; known: {', '.join(RELATION_TYPES)}")
-    return Code(id=cid, parent=parent, exclusive=exclusive, relation=relation, **texts)
+    return Code(id=cid, parent=parent, exclusive=exclusive, relation=relation, **texts,
+                **_refi_fields(path, raw, where))
 
 
 def _parse_variable(path: Path, raw: Any, index: int) -> Variable:
     vid = _entry_id(path, raw, f"variable #{index + 1}", "variable")
     where = f"variable {vid!r}"
+    known = set(VARIABLE_TEXT_FIELDS) | {"id", "unit_type", "kind", "codes", "guid", "color", "codable_category",
+                                         "ungrouped"}
+    extra = sorted(set(raw) - known)
+    if extra:
+        raise InputError(path, f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(known))}")
     kind = raw.get("kind")
     if kind not in KINDS:
         raise InputError(path, f"{where}: unknown variable kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -419,7 +425,9 @@ def _parse_variable(path: Path, raw: Any, index: int) -> Variable:
             cur = parents[cur]
     if kind == "single" and any(c.exclusive for c in codes):
         log.debug("%s: 'exclusive' has no effect on single-choice variable %s", path, vid)
-    return Variable(id=vid, unit_type=unit_type, kind=kind, codes=tuple(codes), **texts)
+    return Variable(id=vid, unit_type=unit_type, kind=kind, codes=tuple(codes), **texts,
+                    **_refi_fields(path, raw, where), codable_category=_flag(path, raw, "codable_category", where),
+                    ungrouped=_flag(path, raw, "ungrouped", where))
 
 
 def load_codebook(path: str | Path = DEFAULT_PATH) -> Codebook:

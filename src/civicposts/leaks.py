@@ -32,7 +32,7 @@ from .errors import CivicpostsError, InputError
 
 COLUMNS = ["file", "line", "kind", "match"]
 SUFFIXES = frozenset({".csv", ".json", ".jsonl", ".html", ".htm", ".ipynb", ".typ", ".md", ".txt", ".tsv",
-                      ".parquet", ".pdf"})
+                      ".parquet", ".pdf", ".qdpx"})
 # '@words' in outputs that are not handles: CSS at-rules, Python decorators, typst, JS doc tags.
 IGNORE = frozenset({
     "media", "font-face", "keyframes", "import", "page", "charset", "supports", "namespace", "layer", "property",
@@ -52,6 +52,8 @@ _LINK = re.compile(r"instagr(?:am\.com|\.am)/+(?:stories/+)?([a-z0-9_.]{1,30})",
 _LINK_PATHS = frozenset({"p", "reel", "reels", "explore", "tv", "accounts", "stories", "direct", "about", ""})
 _DIGITS = re.compile(r"\+?\(?\d(?:[\s.\-/()+]{0,3}\d)*")
 _HTML_COMMENT = re.compile(r"^\s*(/\*|\*|//)")
+# A GUID (REFI-QDA projects are full of them) is hex in fixed groups: its digit runs are never a phone.
+_GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 
 
 def _fold(line: str) -> str:
@@ -131,6 +133,16 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     if suffix == ".pdf":
         yield from _pdf_lines(path)
         return
+    if suffix == ".qdpx":  # a REFI-QDA project: the project XML and every source text inside the zip
+        import zipfile
+
+        n = 0
+        with zipfile.ZipFile(path) as zf:
+            for name in sorted(zf.namelist()):
+                for line in zf.read(name).decode("utf-8", "replace").splitlines():
+                    n += 1
+                    yield n, line
+        return
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -186,5 +198,7 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
             if "@" not in line and "instagr" not in line and not any(c.isdigit() for c in line) \
                     and line.isascii():
                 continue
+            if "-" in line:
+                line = _GUID.sub(" ", line)
             rows.extend((str(f), lineno, kind, match) for kind, match in scan_line(line, allow, ign))
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -25,7 +25,23 @@ COMMENT_UNIT_COLUMNS = ["unit_id", "unit_type", "account", "posted_at", "local_d
                         "text", "likes", "reply_to", "post_id", "post_account", "post_caption", "post_local",
                         "url", "media_files", "pre_type"]
 INTERVIEW_UNIT_COLUMNS = ["unit_id", "unit_type", "interview_date", "speaker", "speaker_role", "kind",
-                          "language", "text", "display_text", "paper_section", "source"]
+                          "language", "text", "display_text", "paper_section", "source", "turn", "start_time",
+                          "end_time"]
+TEXT_COLUMNS = {"post": "caption", "comment": "text", "interview": "text"}
+
+
+def unit_texts(units: pd.DataFrame) -> dict[str, str]:
+    """``{unit_id: the text a coder reads and spans point into}``: a post's caption, a comment's or an
+    interview segment's text (missing text reads as "")."""
+    out: dict[str, str] = {}
+    for uid, utype, cap, txt in zip(units["unit_id"], units["unit_type"],
+                                    units["caption"] if "caption" in units.columns else [None] * len(units),
+                                    units["text"] if "text" in units.columns else [None] * len(units), strict=True):
+        value = cap if TEXT_COLUMNS.get(utype, "text") == "caption" else txt
+        out[str(uid)] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return out
+
+
 def post_units(clean_posts: pd.DataFrame, *, timezone: str = "Asia/Jakarta") -> pd.DataFrame:
     """One coding unit per post.
 
@@ -138,7 +154,8 @@ def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/i
     Columns: unit_id (= segment_id), unit_type ("interview"), interview_date, speaker,
     speaker_role, kind ("verbatim" | "paraphrase"), language, text, display_text (the text
     prefixed with ``[verbatim]`` or ``[paraphrase]`` so coders always see which it is),
-    paper_section, source. ``path`` names the file in error messages.
+    paper_section, source, and for transcripts turn, start_time, end_time (empty for a CSV
+    record; :mod:`civicposts.transcripts`). ``path`` names the file in error messages.
     """
     need = ["segment_id", "interview_date", "speaker", "speaker_role", "kind", "language", "text",
             "paper_section", "source"]
@@ -147,6 +164,8 @@ def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/i
         raise InputError(path, f"interview record lacks column(s) {', '.join(missing)}")
     rows = []
     seen: set[str] = set()
+    extra = {c: (interview_df[c].fillna("").astype(str).tolist() if c in interview_df.columns
+                 else [""] * len(interview_df)) for c in ("turn", "start_time", "end_time")}
     for i, rec in enumerate(interview_df[need].itertuples(index=False), start=1):
         raw_id = "" if pd.isna(rec.segment_id) else str(rec.segment_id).strip()
         where = f"{i} (segment {raw_id!r})" if raw_id else i
@@ -161,6 +180,7 @@ def interview_units(interview_df: pd.DataFrame, *, path: str = "data/raw/paper/i
             "speaker": rec.speaker, "speaker_role": rec.speaker_role, "kind": rec.kind,
             "language": rec.language, "text": text, "display_text": f"[{rec.kind}] {text}",
             "paper_section": rec.paper_section, "source": rec.source,
+            **{c: v[i - 1] for c, v in extra.items()},
         })
     return pd.DataFrame(rows, columns=INTERVIEW_UNIT_COLUMNS)
 

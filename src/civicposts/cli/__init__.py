@@ -32,6 +32,13 @@ COMMANDS: dict[str, Command] = {
                                                           "(formats, period, accounts read from the data)"),
     "coding": Command("civicposts.cli.data:coding", "coding sheets: export one for a coder, import a "
                                                      "filled-in one, check every coder file"),
+    "export-qdpx": Command("civicposts.cli.exchange:export_qdpx", "write the study's units, codings, spans, "
+                                                                  "memos and links as a REFI-QDA project (.qdpx)"),
+    "import-qdpx": Command("civicposts.cli.exchange:import_qdpx", "read a REFI-QDA project's codings into one "
+                                                                  "coder file per user"),
+    "import-codebook": Command("civicposts.cli.exchange:import_codebook", "turn another tool's REFI-QDA "
+                                                                          "codebook into a civicposts codebook"),
+    "export-codebook": Command("civicposts.cli.exchange:export_codebook", "write a codebook as REFI-QDA .qdc"),
     "scan-leaks": Command("civicposts.cli.data:scan_leaks", "scan folders for private handles, phone numbers, "
                                                             "e-mails and NIKs (fails when any is found)"),
     # build: the steps `make all` runs, one per product

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -72,8 +73,20 @@ def make_variables(study: Any, source: str) -> str:
         f"PROVENANCE_MARKERS := {words(markers)}",
         f"PROCESSED_DIR := {study.processed_dir}",
         f"REPORTS_DIR := {study.reports_dir}",
+        f"EXCHANGE_NAME := {exchange_name(study, source)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def exchange_name(study: Any, source: str) -> str:
+    """The file name (no suffix) of the study's REFI-QDA project: the study file's name, with
+    "fictional_" in front when the corpus or the codings are made up (read from their provenance)."""
+    from ..artefacts import FICTIONAL_PREFIX
+    from ..provenance import labels
+
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(source).stem) or "study"
+    made_up = labels(study.corpus_inputs, study.coding_dirs)
+    return (FICTIONAL_PREFIX if made_up.fictional or made_up.simulated else "") + stem
 
 
 def execute(argv: list[str]) -> int:
