@@ -86,13 +86,37 @@ def read_interview(path: str | Path) -> pd.DataFrame:
 
 
 def load_interviews(paths: Iterable[str | Path]) -> pd.DataFrame:
-    """Every interview record a study names, one table (no rows, same columns, when it names none)."""
+    """Every interview record a study names, one table (no rows, same columns, when it names none).
+
+    A ``.csv`` is an interview record in the kit's layout (:func:`read_interview`); a transcript or
+    subtitle file (``.txt``, ``.md``, ``.docx``, ``.vtt``, ``.srt``) becomes one verbatim segment per
+    speaker turn (:mod:`civicposts.transcripts`); a folder stands for every such file in it, by name."""
     import pandas as pd
 
-    frames = [read_interview(p) for p in paths]
+    from .transcripts import READERS, read_transcript
+
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in {".csv", *READERS})
+            if not found:
+                raise InputError(p, f"no interview record or transcript in this folder (.csv, {', '.join(READERS)})")
+            files += found
+        else:
+            files.append(p)
+    frames = [read_interview(f) if f.suffix.lower() == ".csv" else read_transcript(f) for f in files]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in _REQUIRED[INTERVIEW]})
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("turn", "start_time", "end_time"):  # transcripts' own columns; empty for a CSV record
+        if col in out.columns:
+            out[col] = out[col].fillna("")
+    dup = out["segment_id"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise InputError(out["source"].iat[i] if "source" in out.columns else "interview_inputs",
+                         f"segment_id {out['segment_id'].iat[i]!r} appears in two interview inputs")
+    return out
 
 
 def load_interview(paper_dir: str | Path) -> pd.DataFrame:

@@ -266,10 +266,14 @@ def pseudonymize_profiles(df: pd.DataFrame, allowlist: Iterable[str], key: bytes
 def redact_interview(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
                      policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
     """Interview records with their ``text`` masked (handles, contacts, the policy's private names);
-    the speaker, whom the study names, stays."""
+    the speaker, whom the study names, stays, unless the policy lists the speaker among its private
+    names (a transcript's interviewee who must not be named): then the speaker is masked too."""
     out = df.copy()
     if "text" in out.columns:
         out["text"] = scrub_text(out["text"], allowlist, key, (), policy, "interview_text")
+    if "speaker" in out.columns and len(out):
+        out["speaker"] = scrub_text(out["speaker"].fillna("").astype(str), allowlist, key, (), policy,
+                                    "interview_text")
     return out
 
 

@@ -118,6 +118,9 @@ def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone:
             "speaker_role": _text(r.get("speaker_role")),
             "language": _text(r.get("language")),
             "section": _text(r.get("paper_section")),
+            "turn": _text(r.get("turn")),
+            "start_time": _text(r.get("start_time")),
+            "end_time": _text(r.get("end_time")),
             # a comment is shown under the post it answers
             "post_id": _text(r.get("post_id")) if utype == "comment" else "",
             "post_account": _text(r.get("post_account")),

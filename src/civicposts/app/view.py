@@ -362,7 +362,9 @@ class CodingApp:
 
     def _render_interview(self, u: dict[str, Any]) -> None:
         verbatim = u["kind"] == "verbatim"
-        colour, label = ("#0b6e4f", "VERBATIM quote from the paper") if verbatim else \
+        # a paper's quote names its section; a study's own transcript is the speaker's words as recorded
+        source = "quote from the paper" if u["section"] else "the speaker's words (transcript)"
+        colour, label = ("#0b6e4f", f"VERBATIM {source}") if verbatim else \
             ("#b35900", "PARAPHRASE (not the speaker's words)")
         self.image_box.layout.display = "none"
         badge = (f"<span class='cp-kind' style='background:{colour};color:white;padding:2px 8px;"
@@ -375,7 +377,10 @@ class CodingApp:
             f"{html.escape(u['local'].strftime('%Y-%m-%d') if u['local'] is not None else '')}<br>"
             f"{html.escape(u['speaker'])}{' — ' + html.escape(u['speaker_role']) if u['speaker_role'] else ''}"
             f"{' &middot; language ' + html.escape(u['language']) if u['language'] else ''}"
-            f"{' &middot; ' + html.escape(u['section']) if u['section'] else ''}")
+            f"{' &middot; ' + html.escape(u['section']) if u['section'] else ''}"
+            f"{' &middot; turn ' + html.escape(u['turn']) if u['turn'] else ''}"
+            f"{' &middot; ' + html.escape(u['start_time']) if u['start_time'] else ''}"
+            f"{'–' + html.escape(u['end_time']) if u['end_time'] else ''}")
         self.view.value = _view_html(header, badge, body, "")
 
     def _render_images(self, u: dict[str, Any]) -> str:
