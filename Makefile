@@ -96,16 +96,19 @@ $(NBOUT)/01_clean_corpus.ipynb $(PROC)/posts.parquet $(PROC)/comments.parquet &:
 	$(CLI) execute $< --params $(PARAMS)
 
 $(NBOUT)/02_code_posts.ipynb $(PROC)/post_decisions.parquet $(PROC)/comment_decisions.parquet \
-		$(PROC)/coding_sample.parquet &: notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet \
+		$(PROC)/coding_sample.parquet $(PROC)/unit_spans.parquet &: notebooks/02_code_posts.ipynb $(DEPS) $(PROC)/posts.parquet \
 		$(PROC)/comments.parquet $(CODEBOOK) $(CODERS) $(NB_DEPS_02_code_posts)
 	$(CLI) execute $< --params $(PARAMS)
 
-$(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet &: notebooks/03_code_interview.ipynb \
+$(NBOUT)/03_code_interview.ipynb $(PROC)/interview_decisions.parquet $(PROC)/interview_units.parquet \
+		$(PROC)/interview_spans.parquet &: notebooks/03_code_interview.ipynb \
 		$(DEPS) $(INTERVIEW) $(CODEBOOK) $(CODERS) $(NB_DEPS_03_code_interview)
 	$(CLI) execute $< --params $(PARAMS)
 
-$(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet &: notebooks/04_reliability.ipynb $(DEPS) \
+$(NBOUT)/04_reliability.ipynb $(PROC)/final_codings.parquet $(PROC)/codes_wide.parquet &: \
+		notebooks/04_reliability.ipynb $(DEPS) \
 		$(PROC)/post_decisions.parquet $(PROC)/comment_decisions.parquet $(PROC)/interview_decisions.parquet \
+		$(PROC)/unit_spans.parquet $(PROC)/interview_spans.parquet \
 		$(CODEBOOK) $(ADJUD) $(NB_DEPS_04_reliability)
 	$(CLI) execute $< --params $(PARAMS)
 
@@ -130,13 +133,20 @@ $(PDF): $(EXECUTED) $(STEP_DEPS_pdf) $(PAPER) $(PKG)/cli/build.py $(PARAMS) $(EN
 
 # The leak scan (civicposts.leaks, independent of the masker) reads every output; with any finding the
 # build stops here, before the manifest, so a leaking build never looks finished.
+# The study's coding as a REFI-QDA project for QualCoder, ATLAS.ti, MAXQDA and NVivo (name from the study file,
+# "fictional_" in front when its data are made up)
+QDPX := $(REPORTS)/$(EXCHANGE_NAME).qdpx
+$(QDPX): $(PROC)/coding_sample.parquet $(PROC)/interview_units.parquet $(PROC)/posts.parquet $(CODEBOOK) \
+		$(CODERS) $(PKG)/cli/exchange.py $(wildcard $(PKG)/refi/*.py) $(PKG)/coding.py $(PARAMS) $(ENV_OK)
+	$(CLI) export-qdpx --study $(STUDY) --out $@ $(if $(SET),--set "$(SET)")
+
 LEAKSCAN := build/leak-scan-$(subst /,-,$(REPORTS)).ok
-$(LEAKSCAN): $(HTML) $(INDEX) $(PDF) $(EXECUTED) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
+$(LEAKSCAN): $(HTML) $(INDEX) $(PDF) $(QDPX) $(EXECUTED) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
 	@rm -f $(MANIFEST)
 	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --report build/leak-scan.csv
 	@touch $@
 
-$(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(PKG)/manifest.py $(PKG)/cli/build.py
+$(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(QDPX) $(PKG)/manifest.py $(PKG)/cli/build.py
 	$(CLI) manifest --params $(PARAMS)
 
 ## ---------------------------------------------------------------- checks
