@@ -6,6 +6,9 @@ without it these tests fail, they do not skip.
 
 - coding by clicking: the fixture notebook (tests/fixtures/app/coding_app_test.ipynb) with FICTIONAL posts,
   two posts coded with the mouse, the coder's file holds exactly those codings;
+- coding passages: the passage editor opened, a passage selected with the keyboard (Shift+arrows) and one
+  with the mouse (a double click), each coded with a code button, one removed; the coder's file holds those
+  spans at the right character offsets, highlighted in the text;
 - the layout on a 1366x768 laptop: every FICTIONAL post's caption, codes and navigation on one screen;
 - the student journey: ``notebooks/06_start_here.ipynb`` in a built copy of the repository, the name typed
   at the prompt, ten posts coded with the keyboard only, JupyterLab's own keys ("b", "d d") doing nothing to
@@ -144,6 +147,93 @@ def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
 
     print("phases:", mark)
     assert got == EXPECTED
+
+
+def _spans(store: Path, coder: str = CODER) -> list[tuple]:
+    path = store / f"{coder}.jsonl"
+    recs = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()] if path.exists() else []
+    return [(r["unit_id"], r["variable"], r["codes"], r["span"]["start"], r["span"]["end"]) for r in recs if "span" in r]
+
+
+def _wait_for_spans(store: Path, n: int, timeout: float = 15.0) -> list[tuple]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(_spans(store)) < n:
+        time.sleep(0.1)
+    return _spans(store)
+
+
+@pytest.mark.browser
+def test_code_passages_by_keyboard_and_mouse(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    try:
+        from tests.browser_helpers import FICTIONAL_POSTS
+    except ImportError:
+        from browser_helpers import FICTIONAL_POSTS
+
+    caption = FICTIONAL_POSTS[0][2]
+    root, store = _fixture_lab(tmp_path)
+    token = secrets.token_hex(16)
+    mark = Phases()
+    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.set_default_timeout(45_000)
+            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
+            run_all_cells(page, mark)
+            app = page.locator(".civicposts-coding-app")
+            expect(app).to_contain_text("FICT001", timeout=45_000)
+            editor = app.locator(".cp-passage-editor")
+            expect(editor).to_be_hidden()  # hidden until asked: one post still fits the screen
+            app.locator(".cp-passages-toggle").click()
+            expect(editor).to_be_visible()
+            text = editor.locator(".cp-passage-text")
+            expect(text).to_have_text(caption)
+            mark("editor shown")
+            # keyboard: into the text, caret to "jalan", Shift+arrows over "jalan berlubang", a code by Enter
+            start = caption.index("jalan berlubang")
+            text.focus()
+            page.keyboard.press("Control+Home")
+            for _ in range(start):
+                page.keyboard.press("ArrowRight")
+            for _ in range(len("jalan berlubang")):
+                page.keyboard.press("Shift+ArrowRight")
+            expect(editor.locator(".cp-passage-selection")).to_contain_text("jalan berlubang")
+            editor.locator(".cp-passage-topic-roads").focus()
+            page.keyboard.press("Enter")
+            assert _wait_for_spans(store, 1) == [("FICT001", "topic", ["roads"], start, start + 15)]
+            expect(text.locator("mark")).to_have_count(1)
+            expect(text.locator("mark")).to_have_text("jalan berlubang")
+            mark("keyboard passage saved")
+            # mouse: a double click selects the word "pasar", a click codes it
+            page.evaluate("""(word) => {
+                const el = document.querySelector('.cp-passage-text');
+                const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+                let node; while ((node = walker.nextNode())) { const i = node.data.indexOf(word);
+                  if (i >= 0) { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                    const b = r.getBoundingClientRect(); window.__cpWord = [b.x + 1, b.y + b.height / 2]; return; } }
+            }""", "pasar")
+            x, y = page.evaluate("window.__cpWord")
+            page.mouse.dblclick(x, y)
+            expect(editor.locator(".cp-passage-selection")).to_contain_text("pasar")
+            editor.locator(".cp-passage-post_type-complaint").click()
+            p0 = caption.index("pasar")
+            got = _wait_for_spans(store, 2)
+            assert got[1] == ("FICT001", "post_type", ["complaint"], p0, p0 + 5)
+            expect(text.locator("mark")).to_have_count(2)
+            # removing a passage is one more line; the highlight goes
+            editor.locator(".cp-passage-remove").first.click()
+            got = _wait_for_spans(store, 3)
+            assert got[2] == ("FICT001", "topic", [], start, start + 15)
+            expect(text.locator("mark")).to_have_count(1)
+            mark("mouse passage saved, one removed")
+        except Exception:
+            _report_failure(page, tmp_path, mark)
+            raise
+        finally:
+            browser.close()
+    print("phases:", mark)
 
 
 @pytest.mark.browser

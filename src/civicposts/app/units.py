@@ -52,6 +52,10 @@ def _raw_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unstripped(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _local_times(df: pd.DataFrame, timezone: str, source: str) -> pd.Series:
     """Each unit's time in ``timezone``: ``posted_at`` (UTC), else ``interview_date``; NaT if neither."""
     ts = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
@@ -104,6 +108,8 @@ def normalise_units(units: pd.DataFrame | Iterable[Mapping[str, Any]], timezone:
             "unit_id": uid,
             "unit_type": utype,
             "text": text,
+            # the text as the pipeline keeps it (not stripped): passage offsets count into this one
+            "raw_text": _unstripped(r.get("caption") if utype == "post" else r.get("text")),
             "local": None if pd.isna(when) else when,
             "local_str": local_str[i],
             "search": f"{uid} {text}".lower(),

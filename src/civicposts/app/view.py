@@ -26,6 +26,7 @@ from .markup import one_line as _one_line
 from .markup import text_html as _text_html
 from .markup import view_html as _view_html
 from .images import Prefetcher, media_paths, prepared_image
+from .passages import panel_for
 from .session import CodingSession, Outcome
 from .units import DEFAULT_TIMEZONE
 
@@ -205,12 +206,15 @@ class CodingApp:
         self.definitions.observe(lambda _c: self._show_definitions(), names="value")
         self.keys = keymap.bridge(".civicposts-coding-app")
         self.keys.on_msg(lambda _w, content, _b: self.press(str(content.get("key", "")), bool(content.get("shift"))))
-        nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.definitions, self.position],
+        self.passages, passages_toggle = panel_for(self)
+        nav = w.HBox([self.prev_button, self.next_button, self.next_uncoded_button, self.definitions, passages_toggle,
+                      self.position],
                      layout=lay(flex_flow="row wrap", align_items="center"))
         legend = w.HTML(keymap.legend_html())
         # Two columns so one post fits a 1366x768 laptop: the post, its memo and the keys on the left, its
         # codes on the right, the navigation above both.
-        left = w.VBox([self.view, self.image_box, self.memo, self.saved, legend],
+        left = w.VBox([self.view, *([self.passages.widget] if self.passages else []), self.image_box, self.memo,
+                       self.saved, legend],
                       layout=lay(width="40%", padding="0 8px 0 0"))
         right = w.VBox(list(self._panels.values()), layout=lay(width="60%"))
         self._root = w.VBox([w.HTML(_STYLE), nav, w.HBox([left, right]), self.keys])
@@ -296,6 +300,8 @@ class CodingApp:
                 self._render_comment(u)
             else:
                 self._render_post(u)
+            if self.passages is not None and self.passages.widget.layout.display != "none":
+                self.passages.show(u)
             self._show_focus()
             self.prev_button.disabled = self.index == 0
             self.next_button.disabled = self.index == len(self.units) - 1
