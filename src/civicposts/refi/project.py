@@ -401,16 +401,15 @@ def _code_index(book: Codebook, project: Project) -> tuple[dict[str, tuple[str, 
                 by_name.setdefault(key, []).append((v.id, c.id))
     var_names = {v.id: {v.id.casefold(), v.label_en.casefold()} for v in book.variables.values()}
     matched, unknown = {}, {}
+    category: dict[int, str] = {}  # each node's top-level ancestor: the category a variable came from
     for node, parent in refi_codebook.walk(project.codes):
-        top = parent
+        category[id(node)] = node.name.casefold() if parent is None else category[id(parent)]
         if node.guid in by_guid:
             matched[node.guid] = by_guid[node.guid]
             continue
         cands = by_name.get(node.name.casefold(), [])
-        if len(cands) > 1 and top is not None:
-            cands = [vc for vc in cands if any(p.name.casefold() in var_names[vc[0]]
-                                               for p, _ in refi_codebook.walk(project.codes)
-                                               if node in p.children)] or cands
+        if len(cands) > 1 and parent is not None:  # a name in several variables: its category decides
+            cands = [vc for vc in cands if category[id(node)] in var_names[vc[0]]] or cands
         if len(cands) == 1:
             matched[node.guid] = cands[0]
         elif not node.children or node.codable:
