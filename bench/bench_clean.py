@@ -18,6 +18,7 @@ Goals: 25,000 captions well under 3 s; 1,000,000 in <= 60 s and <= 4 GB peak.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -72,27 +73,93 @@ def make_captions(n: int, seed: int = SEED) -> pd.DataFrame:
                          "owner_id": "1", "posted_at": ts, "caption": caps, "source_file": "generated"})
 
 
+class TreeMemory:
+    """Peak memory of this process and all its children, sampled from the kernel's own accounting:
+    the sum of PSS (``/proc/PID/smaps_rollup``), so pages forked workers share are counted once."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            try:
+                for t in Path(f"/proc/{p}/task").iterdir():
+                    todo += [int(c) for c in (t / "children").read_text().split()]
+            except OSError:
+                pass
+        return out
+
+    def sample(self) -> int:
+        import os
+
+        total = 0
+        for p in self._tree(os.getpid()):
+            try:
+                for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        self.peak_kb = max(self.peak_kb, total)
+        return total
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.sample()
+
+    def __enter__(self) -> "TreeMemory":
+        self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
+def floor(df: pd.DataFrame) -> float:
+    """The floor: one vectorized lowercase pass over the captions (Arrow strings)."""
+    s = df["caption"].astype("string[pyarrow]")
+    t0 = time.perf_counter()
+    s.str.lower()
+    return time.perf_counter() - t0
+
+
 def run_one(n: int) -> dict:
     from civicposts import clean as C
+    from civicposts import scale
     from civicposts.privacy import DEMO_KEY
 
     df = make_captions(n)
+    t_floor = floor(df)
     C.clean_text(df["caption"].head(50))  # warm lexicon caches (loaded once per process)
     t0, c0 = time.perf_counter(), time.process_time()
     C.clean_text(df["caption"])
     t_text, c_text = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
-    posts, flow = C.clean_corpus(df, period_start="2020-01-01", period_end="2021-02-28", tz="Asia/Jakarta",
-                                 allowlist=["demo.kota.update", "demo.sekda.kota", "demo.pemkot", "demo.dinas.pupr"],
-                                 key=DEMO_KEY)
+    with TreeMemory() as mem:
+        posts, flow = C.clean_corpus(df, period_start="2020-01-01", period_end="2021-02-28", tz="Asia/Jakarta",
+                                     allowlist=["demo.kota.update", "demo.sekda.kota", "demo.pemkot",
+                                                "demo.dinas.pupr"],
+                                     key=DEMO_KEY)
     t_corpus, c_corpus = time.perf_counter() - t0, time.process_time() - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # clean_corpus forks workers for large tables; a worker's RSS counts pages shared with the parent
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     steps = dict(zip(flow["step"], flow["posts"].tolist()))
-    return {"n": n, "clean_text_s": round(t_text, 2), "clean_text_cpu_s": round(c_text, 2),
+    return {"n": n, "floor_lower_s": round(t_floor, 2), "clean_text_s": round(t_text, 2),
+            "clean_text_cpu_s": round(c_text, 2),
             "clean_corpus_s": round(t_corpus, 2), "clean_corpus_cpu_s": round(c_corpus, 2),
-            "peak_rss_mb": round(peak_mb), "worker_peak_rss_mb": round(worker_mb), "workers": C.default_workers(),
+            "ratio_to_floor": round(t_corpus / max(t_floor, 1e-9), 1),
+            "peak_rss_mb": round(peak_mb), "peak_pss_all_processes_mb": round(mem.peak_kb / 1024),
+            "workers": scale.local_workers(), "load_avg": round(os.getloadavg()[0], 2),
             "exact_dups": int((posts["dup_kind"] == "exact").sum()),
             "near_dups": int((posts["dup_kind"] == "near").sum()), "analysed": steps["analysed"]}
 
@@ -130,7 +197,7 @@ def main(argv: list[str]) -> int:
             goals.append(("25K clean_corpus < 3 s (wall)", r["clean_corpus_s"] < 3))
         if r["n"] == 1_000_000:
             goals.append(("1M clean_corpus <= 60 s (wall)", r["clean_corpus_s"] <= 60))
-            goals.append(("1M peak <= 4 GB", r["peak_rss_mb"] <= 4096))
+            goals.append(("1M peak of all processes <= 4 GB", r["peak_pss_all_processes_mb"] <= 4096))
     for g, ok in goals:
         print(f"goal {g}: {'met' if ok else 'NOT met'}")
     return 0

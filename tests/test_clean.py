@@ -247,20 +247,35 @@ def test_clean_corpus_deterministic():
     pd.testing.assert_frame_equal(fa, fb)
 
 
-def test_worker_processes_give_the_same_result(monkeypatch):
-    """Large tables are cleaned in forked worker processes, chunk by chunk; the result is the same."""
-    df = pd.concat([make_posts().assign(post_id=lambda d, i=i: d["post_id"] + f"_{i}") for i in range(5)],
-                   ignore_index=True)
-    one, f1 = run(df, workers=1)
-    monkeypatch.setattr(C, "PARALLEL_MIN_ROWS", 10)
-    monkeypatch.setattr(C, "PARALLEL_CHUNK", 7)
-    two, f2 = run(df, workers=2)
-    pd.testing.assert_frame_equal(one, two)
+def _many_posts() -> pd.DataFrame:
+    return pd.concat([make_posts().assign(post_id=lambda d, i=i: d["post_id"] + f"_{i}") for i in range(5)],
+                     ignore_index=True)
+
+
+@pytest.mark.parametrize("scheduler,partitions", [("processes", 2), ("processes", 7), ("threads", 3),
+                                                  ("synchronous", 4)])
+def test_every_scheduler_and_partitioning_gives_the_same_result(scheduler, partitions):
+    """The per-post steps and the duplicate search run as Dask partitions; the result is the one-call result."""
+    df = _many_posts()
+    one, f1 = run(df, scheduler="synchronous")
+    other, f2 = run(df, scheduler=scheduler, partitions=partitions)
+    pd.testing.assert_frame_equal(one, other)
     pd.testing.assert_frame_equal(f1, f2)
+    assert (one["dup_kind"] == "near").any() and (one["dup_kind"] == "exact").any()  # both searches ran
+
+
+def test_processes_scheduler_runs_partitions_in_other_processes(monkeypatch):
     real = C._clean_posts
     monkeypatch.setattr(C, "_clean_posts", lambda d, *a: real(d, *a).assign(pid=os.getpid()))
-    spied, _ = run(df, workers=2)
-    assert os.getpid() not in set(spied["pid"]), "the chunks ran in this process, not in workers"
+    spied, _ = run(_many_posts(), scheduler="processes", partitions=4)
+    assert os.getpid() not in set(spied["pid"]), "the partitions ran in this process, not in workers"
+
+
+def test_an_unknown_scheduler_is_a_clear_error():
+    from civicposts.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="scheduler 'gpu'"):
+        run(scheduler="gpu")
 
 
 def test_clean_is_pure():

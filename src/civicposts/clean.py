@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -59,8 +57,6 @@ from .policy import DEFAULT as DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
 
-PARALLEL_MIN_ROWS = 20_000  # below this, starting worker processes costs more than it saves
-PARALLEL_CHUNK = 50_000  # rows a worker cleans at a time (bounds the memory of each result)
 
 from .promotions import COMMERCIAL_RE as PROMO_WEAK_RE, STRONG_RE as PROMO_STRONG_RE  # noqa: E402,F401
 
@@ -284,20 +280,31 @@ def clean_text(s: pd.Series | Iterable[str], *, stopwords: bool = False, stem: b
 
 
 def clean_columns(s: pd.Series | Iterable[str], *, stopwords: bool = False,
-                  stem: bool = False, slang_extra: Mapping[str, str] | None = None) -> pd.DataFrame:
+                  stem: bool = False, slang_extra: Mapping[str, str] | None = None,
+                  masked: bool = False) -> pd.DataFrame:
     """``text_clean`` (as ``clean_text``) and the list columns ``urls``, ``hashtags``, ``mentions``,
-    ``emojis`` of each text, in one pass: what captions and comments both get."""
-    return _columns(_repair_list(_texts(s)), _index(s), stopwords=stopwords, stem=stem,
-                    normaliser=N.for_study(slang_extra))
+    ``emojis`` of each text, in one pass: what captions and comments both get.
+
+    ``masked``: the texts already went through ``civicposts.privacy`` (contacts masked); only those the
+    repair step changes are masked again. The result is the same either way, as masking is idempotent.
+    """
+    texts = _texts(s)
+    return _columns(_repair_list(texts), _index(s), stopwords=stopwords, stem=stem,
+                    normaliser=N.for_study(slang_extra), premasked=texts if masked else None)
 
 
 def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, stem: bool,
-             normaliser: N.Normaliser) -> pd.DataFrame:
+             normaliser: N.Normaliser, premasked: list[str] | None = None) -> pd.DataFrame:
     from .pii import mask_contacts
 
-    # Contacts are masked here too, so no path makes clean text with a phone number in it (in the
-    # pipeline the texts come already pseudonymized, and masking is idempotent).
-    ent = _extract_list([mask_contacts(t) for t in repaired])
+    # Contacts are masked here too, so no path makes clean text with a phone number in it. Texts that were
+    # masked before (``premasked``) and that the repair left as they were are not masked twice: masking is
+    # idempotent, and the second pass was a third of the cleaning time. A repaired text (mojibake fixed,
+    # NFKC) is masked again, since the repair can make a number readable.
+    if premasked is None:
+        ent = _extract_list([mask_contacts(t) for t in repaired])
+    else:
+        ent = _extract_list([t if t == p else mask_contacts(t) for t, p in zip(repaired, premasked)])
     text_clean = _stabilise(_normalise_list(ent["text"], stopwords=stopwords, stem=stem, normaliser=normaliser),
                             stopwords=stopwords, stem=stem, normaliser=normaliser)
     cols = {"text_clean": text_clean, **{c: ent[c] for c in ("urls", "hashtags", "mentions", "emojis")}}
@@ -305,13 +312,15 @@ def _columns(repaired: list[str], index: pd.Index | None, *, stopwords: bool, st
 
 
 def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = False,
-          stem: bool = False, slang_extra: Mapping[str, str] | None = None) -> pd.DataFrame:
+          stem: bool = False, slang_extra: Mapping[str, str] | None = None, masked: bool = False) -> pd.DataFrame:
     """The post table plus text_clean, urls, hashtags, mentions, emojis, posted_local, month,
-    caption_hash and is_promo. Pure: returns a new DataFrame."""
+    caption_hash and is_promo. Pure: returns a new DataFrame. ``masked``: as in ``clean_columns``."""
     schema.require(posts, ("post_id", "caption"), "clean")
     out = posts.copy()
-    repaired = _repair_list(_texts(out["caption"]))
-    cols = _columns(repaired, out.index, stopwords=stopwords, stem=stem, normaliser=N.for_study(slang_extra))
+    captions = _texts(out["caption"])
+    repaired = _repair_list(captions)
+    cols = _columns(repaired, out.index, stopwords=stopwords, stem=stem, normaliser=N.for_study(slang_extra),
+                    premasked=captions if masked else None)
     text_clean = cols["text_clean"].tolist()
     for col in cols.columns:
         out[col] = cols[col]
@@ -347,44 +356,26 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     # before masking, phone numbers are contact cues; the cues name them, never copy them
     promo_raw, cues_raw = _promo_list(_texts(df["caption"]))
     df = privacy.pseudonymize_posts(df, allowlist, key, known, policy)
-    df = clean(df, tz=tz, stopwords=stopwords, stem=stem, slang_extra=dict(slang_extra))
+    df = clean(df, tz=tz, stopwords=stopwords, stem=stem, slang_extra=dict(slang_extra), masked=True)
     df["promo_cues"] = np.where(promo_raw, np.asarray(cues_raw, dtype=object), df["promo_cues"].to_numpy(object))
     df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
     df["pretype"] = preclassify.preclassify(df)
     return df
 
 
-_FORKED: dict = {}  # the table and arguments a forked worker reads (inherited, never pickled)
+def _clean_posts_on(df: pd.DataFrame, scheduler: str | None, partitions: int | None, progress: bool,
+                    *args) -> pd.DataFrame:
+    """``_clean_posts`` over partitions on a Dask scheduler (``civicposts.scale``); the same result as one call.
 
-
-def _clean_rows(bounds: tuple[int, int]) -> pd.DataFrame:
-    df, args = _FORKED["df"], _FORKED["args"]
-    return _clean_posts(df.iloc[bounds[0]:bounds[1]], *args)
-
-
-def _clean_posts_parallel(df: pd.DataFrame, workers: int, *args) -> pd.DataFrame:
-    """``_clean_posts`` over row chunks in ``workers`` forked processes; the same result as one process.
-
-    Stemming builds its vocabulary from the whole corpus, so it always runs in one process; so
-    does any table under ``PARALLEL_MIN_ROWS`` rows or a platform without ``fork``.
+    Stemming builds its vocabulary from the whole corpus, so it always runs as one partition.
     """
-    stem = args[-1]
-    if (workers <= 1 or len(df) < PARALLEL_MIN_ROWS or stem
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return _clean_posts(df, *args)
-    from concurrent.futures import ProcessPoolExecutor
+    from . import scale
 
-    n_chunks = max(workers, -(-len(df) // PARALLEL_CHUNK))
-    edges = np.linspace(0, len(df), n_chunks + 1).astype(int)
-    _FORKED.update(df=df, args=args)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            parts = list(ex.map(_clean_rows, zip(edges[:-1], edges[1:])))
-    finally:
-        _FORKED.clear()
-    out = pd.concat(parts)
-    out["pretype"] = pd.Categorical(out["pretype"], categories=parts[0]["pretype"].cat.categories)
-    return out
+    stem = args[-1]
+    if stem:
+        return _clean_posts(df, *args)
+    return scale.map_partitions(_clean_posts, df, *args, scheduler=scheduler, partitions=partitions,
+                                progress=progress)
 
 
 def set_aside_reasons(df: pd.DataFrame) -> pd.Series:
@@ -406,29 +397,23 @@ def set_aside_reasons(df: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=df.index, dtype=object)
 
 
-def default_workers() -> int:
-    """Worker processes for cleaning: the CPUs this process may use, at most 4."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:
-        n = os.cpu_count() or 1
-    return max(1, min(n, 4))
-
-
 def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz: str = "Asia/Jakarta",
                  allowlist: Iterable[str] = (), key: bytes, known: Iterable[str] = (), policy: Any = None,
                  stopwords: bool = False,
                  stem: bool = False, slang_extra: Mapping[str, str] | None = None,
                  near_threshold: float = NEAR_DUP_THRESHOLD,
-                 seed: int = MINHASH_SEED, workers: int | None = None) -> CleanResult:
+                 seed: int = MINHASH_SEED, scheduler: str | None = None, partitions: int | None = None,
+                 progress: bool = False) -> CleanResult:
     """Clean, pseudonymize, date-filter, de-duplicate and flag a post table (see module docstring).
 
     ``period_start`` and ``period_end`` are inclusive local dates (YYYY-MM-DD) in ``tz``.
     ``known``: the corpus's private usernames, pseudonymized where captions write them as bare words
     (``civicposts.privacy.corpus_handles``). ``policy``: the study's ``civicposts.policy.Policy``
     (default: the safe default).
-    ``workers``: processes for the per-post steps on large tables (default ``default_workers()``);
-    the result does not depend on it.
+    ``scheduler``: where the per-post steps and the duplicate search run (``civicposts.scale``: synchronous,
+    threads, processes, or a Dask cluster's address; default processes for large tables); ``partitions``:
+    how many pieces the table is cut into (default from its size). The result depends on neither.
+    ``progress``: show a progress bar (the command line does).
     """
 
     schema.require(posts, ("post_id", "posted_at", "caption"), "clean_corpus")
@@ -452,10 +437,9 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     df = df[(local >= start) & (local < end)].copy()
     n_period = len(df)
 
-    df = _clean_posts_parallel(df, default_workers() if workers is None else workers,
-                               tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
+    df = _clean_posts_on(df, scheduler, partitions, progress, tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
                                tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem)
-    dups = find_duplicates(df, threshold=near_threshold, seed=seed)
+    dups = find_duplicates(df, threshold=near_threshold, seed=seed, scheduler=scheduler, partitions=partitions)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())
     n_near = int((df["dup_kind"] == "near").sum())

@@ -32,8 +32,12 @@ FLOW_STEPS = ("read", "parsed", "under an in-period post", "under an analysed po
 def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: Iterable[str], key: bytes,
                    known: Iterable[str] = (), policy: Any = None, tz: str = "Asia/Jakarta",
                    stopwords: bool = False, stem: bool = False,
-                   slang_extra: Mapping[str, str] | None = None) -> CleanResult:
+                   slang_extra: Mapping[str, str] | None = None, scheduler: str | None = None,
+                   partitions: int | None = None, progress: bool = False) -> CleanResult:
     """Pseudonymize, clean and count the comment table; ``posts`` is ``clean_corpus``'s post table.
+
+    ``scheduler``, ``partitions``, ``progress``: where the per-comment steps run, as in
+    ``civicposts.clean.clean_corpus``; the result depends on neither.
 
     Returns ``(comments, flow)``. ``comments`` has the columns of :data:`civicposts.schema.COMMENTS`
     (authors and mentions pseudonymized, contacts masked) plus ``text_clean``, ``urls``, ``hashtags``,
@@ -62,10 +66,15 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
 
     allow = privacy.normalise_allowlist(allowlist)
     by_public = df["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
-    df = privacy.pseudonymize_comments(df, allow, key, known, policy or DEFAULT_POLICY)
-    cols = clean_columns(df["text"], stopwords=stopwords, stem=stem, slang_extra=slang_extra)
-    for c in cols.columns:
-        df[c] = cols[c]
+    args = (tuple(sorted(allow)), key, frozenset(known), policy or DEFAULT_POLICY, stopwords, stem,
+            tuple(sorted((slang_extra or {}).items())))
+    if stem:  # stemming's vocabulary is the whole table's: one partition
+        df = _clean_comment_rows(df, *args)
+    else:
+        from . import scale
+
+        df = scale.map_partitions(_clean_comment_rows, df, *args, scheduler=scheduler, partitions=partitions,
+                                  progress=progress)
     if "posted_at" in df.columns:
         df["posted_local"] = pd.to_datetime(df["posted_at"], utc=True).dt.tz_convert(tz)
     df["is_reply"] = (df["parent_id"].notna() & (df["parent_id"].astype(str).str.strip() != "")
@@ -87,6 +96,18 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
     flow["comments"] = flow["comments"].astype("int64")
     log.info("clean_comments: %s", "; ".join(f"{s}={n}" for s, n in zip(flow["step"], flow["comments"])))
     return CleanResult(df, flow)
+
+
+def _clean_comment_rows(df: pd.DataFrame, allow: tuple[str, ...], key: bytes, known: frozenset[str], policy: Any,
+                        stopwords: bool, stem: bool, slang_extra: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The per-comment steps of ``clean_comments`` (a partition function): pseudonyms, masks, cleaning."""
+    from . import privacy
+
+    df = privacy.pseudonymize_comments(df, allow, key, known, policy)
+    cols = clean_columns(df["text"], stopwords=stopwords, stem=stem, slang_extra=dict(slang_extra), masked=True)
+    for c in cols.columns:
+        df[c] = cols[c]
+    return df
 
 
 def comment_summary(comments: pd.DataFrame, posts: pd.DataFrame) -> pd.DataFrame:

@@ -50,6 +50,7 @@ class Study(Mapping[str, Any]):
     quarantine: bool = False                      # set bad records aside and go on, instead of stopping
     remove_stopwords: bool = False
     stem_words: bool = False
+    scheduler: str = ""                           # where cleaning runs: synchronous|threads|processes|tcp://HOST:PORT
     slang_extra: dict[str, str] = field(default_factory=dict)  # local slang -> standard form ("=" keeps a word)
     period_start: str = "1970-01-01"              # inclusive, local date
     period_end: str = "2100-12-31"                # inclusive, local date
@@ -211,6 +212,13 @@ def _check(s: Study) -> None:
     except Exception:
         raise ConfigError(f"{src}: 'timezone' {s.timezone!r} is not an IANA time zone such as Asia/Jakarta") \
             from None
+    if s.scheduler:
+        from .scale import check_scheduler
+
+        try:
+            check_scheduler(s.scheduler)
+        except ConfigError as exc:
+            raise ConfigError(f"{src}: {exc}") from None
     practice = Path(s.practice_dir)
     if any(Path(d) == practice for d in (*s.coding_dirs, s.coder_dir)):
         raise ConfigError(f"{src}: practice_dir {s.practice_dir!r} is also a study coder folder: practice must "

@@ -181,12 +181,15 @@ def _emoji_words(emojis: list) -> list[frozenset[str]]:
 
 
 def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOLD,
-                    seed: int = MINHASH_SEED) -> pd.DataFrame:
+                    seed: int = MINHASH_SEED, scheduler: str | None = None,
+                    partitions: int | None = None) -> pd.DataFrame:
     """For each post: dup_kind ("exact" | "near" | None), dup_of (post_id kept), near_jaccard and
     near_containment (share of the kept post's 5-grams in this one).
 
     Needs columns post_id, posted_at, text_clean, caption_hash. The earliest post of each group
-    is kept. Result has the index of ``posts``.
+    is kept. Result has the index of ``posts``. ``scheduler`` and ``partitions`` say where the
+    signatures, the band-key shuffle and the exact checks run (``civicposts.scale``); the result
+    depends on neither.
     """
     schema.require(posts, ("post_id", "posted_at", "text_clean", "caption_hash"), "find_duplicates")
     order = np.lexsort((posts["post_id"].astype(str).to_numpy(),
@@ -200,7 +203,6 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     kind = np.full(n, None, dtype=object)
     jac = np.full(n, np.nan)
     cont = np.full(n, np.nan)
-    emoji_words = _emoji_words(df["emojis"].tolist()) if "emojis" in df.columns else [frozenset()] * n
 
     # exact: first occurrence of each hash among eligible posts
     pos = np.flatnonzero(eligible)
@@ -215,55 +217,28 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     # near: MinHash + LSH among eligible posts that are not exact duplicates
     cand = pos[~is_exact]
     if len(cand) > 1:
-        sig = minhash_signatures([texts[i] for i in cand], seed=seed)
-        m = len(cand)
-        pairs_a, pairs_r = [], []
-        for b in range(N_BANDS):
-            band = sig[:, b * ROWS_PER_BAND:(b + 1) * ROWS_PER_BAND].astype(np.uint64)
-            key = np.zeros(m, dtype=np.uint64)
-            with np.errstate(over="ignore"):
-                for r in range(ROWS_PER_BAND):
-                    key = (key ^ band[:, r]) * np.uint64(0x100000001B3)
-            # pair each post with the earliest post of its bucket and with the previous one
-            order = np.lexsort((np.arange(m), key))
-            ks = key[order]
-            same = np.r_[False, ks[1:] == ks[:-1]]
-            start = np.maximum.accumulate(np.where(same, 0, np.arange(m)))
-            first = order[start]
-            prev = np.r_[order[:1], order[:-1]]
-            pairs_a += [order[same], order[same]]
-            pairs_r += [first[same], prev[same]]
-        a = np.concatenate(pairs_a)
-        r = np.concatenate(pairs_r)
+        ctexts = [texts[i] for i in cand]
+        emojis = df["emojis"].tolist() if "emojis" in df.columns else None
+        cemojis = [emojis[i] for i in cand] if emojis is not None else [None] * len(cand)
+        sig = _signatures(ctexts, seed, scheduler, partitions)
+        a, r = candidate_pairs(sig, scheduler=scheduler, partitions=partitions)
         if len(a):
-            pr = np.unique(a.astype(np.int64) * m + r)  # sorted by post, then representative
-            a, r = pr // m, pr % m
             est = (sig[a] == sig[r]).mean(axis=1)
             keep = est >= min(threshold, CONTAINMENT_THRESHOLD) - ESTIMATE_SLACK
             a, r = a[keep], r[keep]
-            done = np.zeros(m, dtype=bool)
-            # pairs are sorted by post: its shingle set is built once; representatives recur,
-            # so theirs are kept in a bounded cache (memory stays flat for 1M posts)
-            rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[cand[i]]))
-            cur: list = [-1, None]
-
-            def pair_sets(ai: int, ri: int) -> tuple[set[str], set[str]]:
-                if cur[0] != ai:
-                    cur[0], cur[1] = ai, _shingles(texts[cand[ai]])
-                return cur[1], rep_sets(ri)
-
-            for ai, ri in zip(a.tolist(), r.tolist()):
-                if done[ai]:
-                    continue  # an earlier representative already matched
-                ok, j, c = near_duplicate(texts[cand[ai]], texts[cand[ri]], threshold,
-                                          _sets=functools.partial(pair_sets, ai, ri),
-                                          ignore=emoji_words[cand[ai]] | emoji_words[cand[ri]])
-                if ok:
-                    done[ai] = True
-                    rep[cand[ai]] = cand[ri]
-                    kind[cand[ai]] = "near"
-                    jac[cand[ai]] = round(j, 4)
-                    cont[cand[ai]] = round(c, 4)
+        del sig
+        if len(a):
+            ok, j, c = _verify(a, r, ctexts, cemojis, threshold, scheduler, partitions)
+            # pairs are sorted by post, then representative: the earliest representative that matches wins
+            hit = np.flatnonzero(ok)
+            if len(hit):
+                _, firsts = np.unique(a[hit], return_index=True)
+                win = hit[firsts]
+                rows = cand[a[win]]
+                rep[rows] = cand[r[win]]
+                kind[rows] = "near"
+                jac[rows] = [round(x, 4) for x in j[win].tolist()]  # Python's rounding, as before
+                cont[rows] = [round(x, 4) for x in c[win].tolist()]
     # resolve chains (a -> b -> c): point to the root that was kept
     for _ in range(64):
         nxt = rep[rep]
@@ -274,3 +249,155 @@ def find_duplicates(posts: pd.DataFrame, *, threshold: float = NEAR_DUP_THRESHOL
     out = pd.DataFrame({"dup_kind": kind, "dup_of": dup_of, "near_jaccard": jac, "near_containment": cont},
                        index=df.index)
     return out.loc[posts.index]
+
+
+# --- the three distributed steps: signatures, band-key shuffle, exact checks -----------------------
+
+def _signatures(texts: list[str], seed: int, scheduler: str | None, partitions: int | None) -> np.ndarray:
+    """MinHash signatures of ``texts``, partition by partition (``minhash_signatures`` is row-wise)."""
+    from . import scale
+
+    spec = scale.check_scheduler(scheduler)
+    parts = partitions or scale.n_partitions(len(texts), scale.local_workers(), 100_000)
+    if parts == 1 or (partitions is None and "://" not in spec
+                      and (spec == "synchronous" or len(texts) < scale.MIN_PARALLEL_ROWS)):
+        return minhash_signatures(texts, seed=seed)
+    tasks = [(_signature_part, (texts[lo:hi], seed)) for lo, hi in scale.bounds(len(texts), parts)]
+    return np.concatenate(scale.run_tasks(tasks, scheduler=spec, label="minhash"))
+
+
+def _signature_part(texts: list[str], seed: int) -> np.ndarray:
+    return minhash_signatures(texts, seed=seed)
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One 64-bit bucket key per post and band (``len(sig) x N_BANDS``), from the band's rows of ``sig``."""
+    m = len(sig)
+    keys = np.zeros((m, N_BANDS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for b in range(N_BANDS):
+            band = sig[:, b * ROWS_PER_BAND:(b + 1) * ROWS_PER_BAND].astype(np.uint64)
+            key = np.zeros(m, dtype=np.uint64)
+            for r in range(ROWS_PER_BAND):
+                key = (key ^ band[:, r]) * np.uint64(0x100000001B3)
+            keys[:, b] = key
+    return keys
+
+
+def bucket_pairs(buckets: pd.DataFrame) -> pd.DataFrame:
+    """Candidate pairs (post, rep) of a table of (band, key, pos) rows holding whole buckets: each post is
+    paired with the earliest post of its bucket and with the one before it."""
+    if buckets.empty:
+        return pd.DataFrame({"post": np.zeros(0, np.int64), "rep": np.zeros(0, np.int64)})
+    band = buckets["band"].to_numpy(np.int64)
+    key = buckets["key"].to_numpy(np.uint64)
+    p = buckets["pos"].to_numpy(np.int64)
+    order = np.lexsort((p, key, band))
+    band, key, p = band[order], key[order], p[order]
+    k = len(p)
+    same = np.r_[False, (key[1:] == key[:-1]) & (band[1:] == band[:-1])]
+    start = np.maximum.accumulate(np.where(same, 0, np.arange(k)))
+    first = p[start]
+    prev = np.r_[p[:1], p[:-1]]
+    return pd.DataFrame({"post": np.r_[p[same], p[same]], "rep": np.r_[first[same], prev[same]]})
+
+
+def candidate_pairs(sig: np.ndarray, *, scheduler: str | None = None,
+                    partitions: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(post, rep) index pairs that share a band bucket (rep earlier than post), sorted, each once.
+
+    The (band, key, pos) rows are shuffled on the bucket (``dask.dataframe`` ``shuffle``), so each
+    partition holds whole buckets and pairs them on its own (``bucket_pairs``): on a cluster no machine
+    needs all buckets. Buckets with a single post make no pair and are left out before the shuffle.
+    """
+    from . import scale
+
+    m = len(sig)
+    keys = band_keys(sig)
+    band = np.repeat(np.arange(N_BANDS, dtype=np.int64)[None, :], m, axis=0).ravel()
+    key = keys.ravel()
+    pos = np.repeat(np.arange(m, dtype=np.int64), N_BANDS)
+    del keys
+    # a bucket's identity is (band, key); only buckets seen more than once can pair
+    bucket = key ^ (band.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    shared = pd.Series(bucket).duplicated(keep=False).to_numpy()  # a hash table: no sort of all rows
+    frame = pd.DataFrame({"band": band[shared], "key": key[shared], "pos": pos[shared]})
+    del band, key, pos, bucket
+    spec = scale.check_scheduler(scheduler)
+    parts = partitions or scale.n_partitions(len(frame), scale.local_workers(), 500_000)
+    if len(frame) == 0:
+        pairs = bucket_pairs(frame)
+    elif parts == 1 or (partitions is None and "://" not in spec
+                        and (spec == "synchronous" or len(frame) < scale.MIN_PARALLEL_ROWS)):
+        pairs = bucket_pairs(frame)
+    else:
+        import dask.dataframe as dd
+
+        ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
+        meta = bucket_pairs(frame.iloc[:0])
+        # on one machine the shuffle runs on threads: its work is numpy sorting, which releases the GIL,
+        # and sending the rows to processes would cost more than sorting them
+        with scale.compute_options("threads" if spec == "processes" else spec) as opts:
+            pairs = (ddf.shuffle(on=["band", "key"], npartitions=parts)
+                     .map_partitions(bucket_pairs, meta=meta).compute(**opts))
+    pr = pairs["post"].to_numpy(np.int64) * m + pairs["rep"].to_numpy(np.int64)
+    pr.sort()  # sorted and de-duplicated by hand: np.unique's hash route is slower on millions of int64
+    pr = pr[np.r_[True, pr[1:] != pr[:-1]]] if len(pr) else pr
+    return pr // m, pr % m
+
+
+def _verify(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list, threshold: float,
+            scheduler: str | None, partitions: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``near_duplicate`` of every candidate pair, as arrays (ok, Jaccard, containment) in pair order.
+
+    Pairs are cut into contiguous runs (each with the texts it needs) and checked where the scheduler says.
+    """
+    from . import scale
+
+    spec = scale.check_scheduler(scheduler)
+    parts = partitions or scale.n_partitions(len(a), scale.local_workers(), 50_000)
+    if parts == 1 or (partitions is None and "://" not in spec
+                      and (spec == "synchronous" or len(a) < scale.MIN_PARALLEL_ROWS // 4)):
+        return verify_pairs(a, r, texts, emojis, threshold)
+    tasks = []
+    for lo, hi in scale.bounds(len(a), parts):
+        need = np.unique(np.r_[a[lo:hi], r[lo:hi]])
+        tasks.append((_verify_part, (np.searchsorted(need, a[lo:hi]), np.searchsorted(need, r[lo:hi]),
+                                     [texts[i] for i in need.tolist()], [emojis[i] for i in need.tolist()],
+                                     threshold)))
+    res = scale.run_tasks(tasks, scheduler=spec, label="near-duplicates")
+    return tuple(np.concatenate([x[i] for x in res]) for i in range(3))  # type: ignore[return-value]
+
+
+def _verify_part(a, r, texts, emojis, threshold):
+    return verify_pairs(a, r, texts, emojis, threshold)
+
+
+def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
+                 threshold: float = NEAR_DUP_THRESHOLD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ok, Jaccard, containment) of ``near_duplicate(texts[a_i], texts[r_i])`` for each pair, with the
+    names of both posts' emoji ignored as content. Pairs sorted by ``a`` build its 5-gram set once."""
+    emoji_words = _emoji_words(emojis)
+    n = len(a)
+    ok = np.zeros(n, dtype=bool)
+    jac = np.zeros(n)
+    cont = np.zeros(n)
+    # representatives recur: their shingle sets are kept in a bounded cache (memory stays flat)
+    rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[i]))
+    cur: list = [-1, None]
+
+    def pair_sets(ai: int, ri: int) -> tuple[set[str], set[str]]:
+        if cur[0] != ai:
+            cur[0], cur[1] = ai, _shingles(texts[ai])
+        return cur[1], rep_sets(ri)
+
+    matched = -1
+    for k, (ai, ri) in enumerate(zip(a.tolist(), r.tolist())):
+        if ai == matched:
+            continue  # an earlier representative already matched: the later pairs cannot win
+        ok[k], jac[k], cont[k] = near_duplicate(texts[ai], texts[ri], threshold,
+                                                _sets=functools.partial(pair_sets, ai, ri),
+                                                ignore=emoji_words[ai] | emoji_words[ri])
+        if ok[k]:
+            matched = ai
+    return ok, jac, cont

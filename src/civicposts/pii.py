@@ -74,22 +74,56 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of :func:`_fold_char`, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        out = self[code] = _fold_char(chr(code))
+        if len(out) > 1:
+            _EXPANDING.add(chr(code))
+        return out
+
+
+_EXPANDING: set[str] = set()  # characters seen so far that fold to more than one character ("ﬁ", "½")
+
+
+_FOLD_TABLE = _FoldTable({i: chr(i) for i in range(128)})  # ASCII stays as it is ("\n" too)
+
+
 def fold(text: str) -> tuple[str, list[int] | None]:
     """The detection view of ``text`` and, for each of its characters, the index of the original
-    character it came from (None when the view is the text itself: plain ASCII)."""
+    character it came from (None when the view is the text itself: plain ASCII, or only characters that
+    fold one to one)."""
+    view, exact = _view(text)
+    return view, (None if exact else _fold_index(text))
+
+
+def _view(text: str) -> tuple[str, bool]:
+    """``fold``'s view, and whether each of its characters stands where its original does."""
     if text.isascii():
-        return text, None
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            chars.append(ch)
-            index.append(i)
-            continue
-        for c in _fold_char(ch):
-            chars.append(c)
-            index.append(i)
-    return "".join(chars), index
+        return text, True
+    table = _FOLD_TABLE
+    wide = set(_NON_ASCII_RE.findall(text))
+    if all(table[ord(ch)] == ch for ch in wide):  # emoji and letters fold to themselves
+        return text, True
+    view = _NON_ASCII_RE.sub(lambda m: table[ord(m.group())], text)
+    # same length and no expanding character: nothing was dropped either, so positions hold
+    return view, len(view) == len(text) and not any(ch in _EXPANDING for ch in wide)
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_index(text: str) -> list[int]:
+    """For each character of ``fold(text)[0]``, the index of the original character it came from."""
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lens = np.ones(len(cps), dtype=np.int64)
+    wide = np.flatnonzero(cps >= 128)  # ASCII folds to itself; only the rest is looked up
+    table = _FOLD_TABLE
+    lens[wide] = [len(table[c]) for c in cps[wide].tolist()]
+    return np.repeat(np.arange(len(cps)), lens).tolist()
 
 
 # --- detectors on the folded view ------------------------------------------------------------
@@ -127,6 +161,7 @@ DATE_RE = re.compile(r"(?<![\d.\-/])(?:\d{1,2}([-/.])\d{1,2}\1(?:\d{4}|\d{2})|\d
                      r"(?!\d|[-/.]\d)")
 # digit groups joined by at most three separator characters (space . - / and brackets), with an optional +
 RUN_RE = re.compile(r"\+?\d+(?:[ .\-/()]{1,3}\+?\d+)*")
+_EIGHT_DIGITS_RE = re.compile(r"\d(?:(?:[ .\-/()]{1,3}\+?)?\d){7}")
 PSEUDONYM_RE = re.compile(r"\b(?:user|id)_[0-9a-f]{10}\b")
 GLUE_WORDS = frozenset({"wa", "whatsapp", "hp", "telp", "tlp", "tel", "telpon", "sms", "cp", "no", "nomor", "call",
                         "hub", "kontak", "nik", "ktp", "rek", "norek"})
@@ -175,7 +210,9 @@ def _classify(groups: list[str], seps: list[str], before: str, bracketed: bool) 
 
 def _numbers(view: str) -> list[tuple[int, int, str, str]]:
     """(start, end, family, digits) of the phone, NIK and bank-account numbers in the folded view."""
-    if not any(c.isdigit() for c in view):
+    # eight digits, at most three separators apart, are the least any family needs (blanking only removes
+    # digits): a text without them has no number to find, and most texts are such
+    if sum(map(view.count, "0123456789")) < 8 or not _EIGHT_DIGITS_RE.search(view):
         return []
     # times and dates are blanked (same length, so positions hold) before numbers are looked for
     blank = DATE_RE.sub(lambda m: " " * len(m.group(0)), view)
@@ -222,6 +259,48 @@ def _numbers(view: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
+# necessary conditions of the e-mail and messenger patterns, tested before them
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_SPACED_AT_RE = re.compile(r"\s@\s")
+_BRACKET_AT_RE = re.compile(r"[(\[{]\s*at\s*[)\]}]")
+_WORDS_AT_HINT_RE = re.compile(r"\sat\s")
+_MAIL_HOSTS = ("gmail", "yahoo", "ymail", "hotmail", "outlook", "icloud", "live")
+
+
+def _name_before_at(view: str) -> bool:
+    """Whether some "@" follows a character an e-mail's name can end with (``EMAIL_RE`` needs one)."""
+    at = view.find("@", 1)
+    while at > 0:
+        if view[at - 1] in _NAME_CHARS:
+            return True
+        at = view.find("@", at + 1)
+    return False
+
+
+_NUMBER_FAMILIES = frozenset({"phone", "nik", "bank_account"})
+_PIECE_SPLIT_RE = re.compile(r"[^a-z0-9_.]+")
+
+
+def _may_know(low: str, known: Iterable[str] | frozenset[str]) -> bool:
+    """False when no known username can be a bare word of ``low`` (so the word scan is skipped).
+
+    A ``WORD_RE`` match starts where a run of ``[a-z0-9_.]`` starts and ends at that run's end or just
+    before one of its dots; every such prefix of every run is looked up.
+    """
+    for piece in _PIECE_SPLIT_RE.split(low):
+        if not piece:
+            continue
+        if piece.rstrip(".") in known:
+            return True
+        if "." in piece:
+            at = piece.find(".")
+            while at > 0:
+                if piece[:at] in known:
+                    return True
+                at = piece.find(".", at + 1)
+    return False
+
+
 def find(text: str, *, known: Iterable[str] | frozenset[str] = frozenset(),
          families: Iterable[str] = FAMILIES) -> list[Span]:
     """Every span of personal data in ``text`` (original positions), in text order, never overlapping.
@@ -231,40 +310,53 @@ def find(text: str, *, known: Iterable[str] | frozenset[str] = frozenset(),
     """
     if not text:
         return []
-    view, index = fold(text)
-    wanted = set(families)
+    view, exact = _view(text)
+    wanted = families if isinstance(families, (set, frozenset)) else frozenset(families)
     found: list[tuple[int, int, str, str]] = []
 
     def add(a: int, b: int, family: str, value: str) -> None:
-        if family in wanted and a < b and not any(a < e and s < b for s, e, _, _ in found):
+        if a < b and not any(a < e and s < b for s, e, _, _ in found):
             found.append((a, b, family, value))
 
+    # Each family's regex runs only where a cheap test says it can match (most texts have no personal
+    # data, and finding that quickly is what makes a million captions affordable).
     has_at = "@" in view
     low = view.lower()
-    if has_at or "(at)" in low or "[at]" in low or "{at}" in low or " at " in low:
-        for rx in (EMAIL_RE, EMAIL_SPELT_RE):
-            for m in rx.finditer(view):
+    if "email" in wanted:
+        if has_at and _name_before_at(view):
+            for m in EMAIL_RE.finditer(view):
                 add(m.start(), m.end(), "email", re.sub(r"\s+", "", m.group(0)).lower())
-        for m in EMAIL_WORDS_RE.finditer(view):
-            add(m.start(), m.end(), "email", m.group(0).lower())
-    if "instagr" in low:
+        if ((has_at and _SPACED_AT_RE.search(view)) or ("at" in low and ("(" in low or "[" in low or "{" in low)
+                                                          and _BRACKET_AT_RE.search(low))):
+            for m in EMAIL_SPELT_RE.finditer(view):
+                add(m.start(), m.end(), "email", re.sub(r"\s+", "", m.group(0)).lower())
+        if any(h in low for h in _MAIL_HOSTS) and _WORDS_AT_HINT_RE.search(low):
+            for m in EMAIL_WORDS_RE.finditer(view):
+                add(m.start(), m.end(), "email", m.group(0).lower())
+    if "profile_link" in wanted and "instagr" in low:
         for m in PROFILE_LINK_RE.finditer(view):
             add(m.start(1), m.end(1), "profile_link", m.group(1).lower())
-    if any(w in low for w in ("line", "tele", "wechat", "kakao", "skype", "kik")):
+    if "messenger_id" in wanted and ("line" in low or "tele" in low or "wechat" in low or "kakao" in low
+                                     or "skype" in low or "kik" in low):
         for m in MESSENGER_RE.finditer(view):
             g = 1 if m.group(1) else 2
             add(m.start(g), m.end(g), "messenger_id", m.group(g).lstrip("@").lower())
-    if has_at:
+    if "handle" in wanted and has_at:
         for m in HANDLE_RE.finditer(view):
             add(m.start(), m.end(), "handle", m.group(1).lower())
-    for a, b, fam, digits in _numbers(view):
-        add(a, b, fam, digits)
-    if known:
+    if wanted & _NUMBER_FAMILIES:
+        for a, b, fam, digits in _numbers(view):
+            if fam in wanted:
+                add(a, b, fam, digits)
+    if "known_handle" in wanted and known and _may_know(low, known):
         for m in WORD_RE.finditer(view):
             w = m.group(0).lower()
             if w in known:
                 add(m.start(), m.end(), "known_handle", w)
+    if not found:
+        return []
     found.sort()
+    index = None if exact else _fold_index(text)
     spans = []
     for a, b, fam, value in found:
         if index is not None:

@@ -22,6 +22,7 @@ scrubbed: ``pseudonymize_profiles``). Phone numbers (+62 / 62 / 08…, with spac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -97,6 +98,7 @@ def normalise_allowlist(allowlist: Iterable[str]) -> frozenset[str]:
     return frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())
 
 
+@functools.lru_cache(maxsize=65536)  # handles recur (mentions of the same people): one HMAC each
 def pseudonym(handle: str, key: bytes) -> str:
     """``"user_" + 10 hex`` of HMAC-SHA256(key, lowercased handle)."""
     h = hmac.new(key, handle.strip().lstrip("@").lower().encode("utf-8"), hashlib.sha256).hexdigest()

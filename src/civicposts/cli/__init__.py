@@ -28,6 +28,8 @@ COMMANDS: dict[str, Command] = {
     # research: what a researcher runs
     "ingest": Command("civicposts.cli.data:ingest", "read Instagram collections into post, comment and "
                                                      "profile tables"),
+    "clean": Command("civicposts.cli.data:clean", "clean, pseudonymize, de-duplicate and flag an ingested "
+                                                   "table, locally or on a Dask cluster (--scheduler)"),
     "new-study": Command("civicposts.cli.study:new_study", "scaffold a study configuration from a collection "
                                                           "(formats, period, accounts read from the data)"),
     "coding": Command("civicposts.cli.data:coding", "coding sheets: export one for a coder, import a "

@@ -1,4 +1,4 @@
-"""Research commands on data: ``ingest`` and ``coding``."""
+"""Research commands on data: ``ingest``, ``clean``, ``coding`` and ``scan-leaks``."""
 
 from __future__ import annotations
 
@@ -174,3 +174,79 @@ def scan_leaks(argv: list[str]) -> int:
     log.error("leak scan: %d suspected piece(s) of personal data in %d file(s)%s; the build is not finished",
               len(found), found["file"].nunique(), more)
     return 1
+
+
+def _read_table(path: str) -> pd.DataFrame:
+    from ..errors import InputError as _InputError
+
+    p = Path(path)
+    if not p.is_file():
+        raise _InputError(path, "no such file (give the table `python -m civicposts ingest` wrote)")
+    if p.suffix == ".parquet":
+        return pd.read_parquet(p)
+    if p.suffix == ".csv":
+        return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+    raise _InputError(path, "a table must be .parquet or .csv")
+
+
+def clean(argv: list[str]) -> int:
+    """Clean, pseudonymize, de-duplicate and flag an ingested post table (and its comments), as notebook 01
+    does, on one machine or a Dask cluster."""
+    from .. import comments as comment_steps
+    from .. import config, privacy
+    from ..clean import clean_corpus
+    from ..errors import ConfigError
+    from ..iorw import write_csv, write_parquet
+
+    p = argparse.ArgumentParser(prog="python -m civicposts clean", description=clean.__doc__)
+    p.add_argument("posts", help="post table from `python -m civicposts ingest` (.parquet or .csv)")
+    p.add_argument("--out", required=True, help="clean post table to write (.parquet)")
+    p.add_argument("--comments", help="comment table from `ingest --comments-out` to clean with the posts")
+    p.add_argument("--comments-out", help="clean comment table to write (.parquet); needed with --comments")
+    p.add_argument("--flow-out", help="corpus flow table (.csv); default <out stem>.flow.csv")
+    p.add_argument("--study", default=None,
+                   help="study configuration for period, allowlist, privacy policy, key file and cleaning options "
+                        "(default: the built-in defaults, every date, a key in config/pseudonym.key)")
+    p.add_argument("--set", default="", help="override study parameters: \"key=value key=value\"")
+    p.add_argument("--scheduler", default=None,
+                   help="synchronous, threads, processes (default) or a Dask cluster address tcp://HOST:8786")
+    p.add_argument("--partitions", type=int, default=None, help="pieces the table is cut into (default: by size)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    a = p.parse_args(argv)
+    if a.comments and not a.comments_out:
+        p.error("--comments needs --comments-out")
+    for out in filter(None, [a.out, a.comments_out]):
+        if Path(out).suffix != ".parquet":
+            p.error(f"{out}: output must end in .parquet")
+    try:
+        overrides = config.parse_overrides(a.set)
+        study = (config.load_study(a.study, overrides) if a.study
+                 else config.Study().with_values(**overrides) if overrides else config.Study())
+        scheduler = a.scheduler or study.scheduler or None
+        key = privacy.key_for_study(study)
+        policy = privacy.policy_for_study(study)
+        posts = _read_table(a.posts)
+        comments = _read_table(a.comments) if a.comments else None
+        known = privacy.corpus_handles(study.allowlist, posts=posts, comments=comments)
+        options = dict(tz=study.timezone, stopwords=study.remove_stopwords, stem=study.stem_words,
+                       slang_extra=study.slang_extra, scheduler=scheduler, partitions=a.partitions,
+                       progress=not a.no_progress)
+        clean_posts, flow = clean_corpus(posts, period_start=study.period_start, period_end=study.period_end,
+                                         allowlist=study.allowlist, key=key, known=known, policy=policy, **options)
+        if comments is not None:
+            clean_comments, comment_flow = comment_steps.clean_comments(
+                comments, clean_posts, allowlist=study.allowlist, key=key, known=known, policy=policy, **options)
+    except (InputError, ConfigError) as exc:
+        log.error("%s", exc)
+        return 2
+    write_parquet(a.out, clean_posts)
+    flow_out = a.flow_out or str(Path(a.out).with_suffix("")) + ".flow.csv"
+    write_csv(flow_out, flow)
+    log.info("wrote %d posts to %s and the flow to %s:\n%s", len(clean_posts), a.out, flow_out,
+             flow.to_string(index=False))
+    if comments is not None:
+        write_parquet(a.comments_out, clean_comments)
+        write_csv(str(Path(a.comments_out).with_suffix("")) + ".flow.csv", comment_flow)
+        log.info("wrote %d comments to %s:\n%s", len(clean_comments), a.comments_out,
+                 comment_flow.to_string(index=False))
+    return 0

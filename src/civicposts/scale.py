@@ -1,0 +1,176 @@
+"""Running the per-row steps on Dask: one code path from one process to a cluster.
+
+A step that works row by row (cleaning, pseudonymizing, MinHash signatures) is written as a *partition
+function*: a pure function of one slice of the table. :func:`map_partitions` cuts the table into
+contiguous partitions, runs the function on each with the chosen Dask scheduler and puts the results
+back in the table's order, so the result never depends on the scheduler or the number of partitions.
+
+Schedulers (``--scheduler`` on the command line, ``scheduler:`` in a study configuration):
+
+- ``synchronous``: everything in this process (debugging, small tables);
+- ``threads``: a thread pool in this process (the text steps hold the GIL, so this helps little);
+- ``processes``: a pool of local processes, one per CPU (the default for large tables); on Linux the
+  workers are forked, so the lexicons already loaded are not loaded again;
+- ``tcp://HOST:PORT`` (or any address ``distributed.Client`` accepts): an existing Dask cluster, e.g. one
+  started with ``dask scheduler`` and ``dask worker``, or by dask-jobqueue on Slurm (see the README).
+
+Below :data:`MIN_PARALLEL_ROWS` rows a local scheduler runs the function in this process at once: starting
+workers costs more than it saves, and the result is the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+DEFAULT_SCHEDULER = "processes"
+MIN_PARALLEL_ROWS = 20_000  # below this, starting worker processes costs more than it saves
+CONNECT_TIMEOUT = "30s"  # how long to wait for a cluster's scheduler to answer
+PARTITION_ROWS = 50_000  # rows per partition by default (bounds the memory of each task and its result)
+
+
+def check_scheduler(spec: str | None) -> str:
+    """``spec`` as a scheduler name or cluster address; a clear error for anything else."""
+    spec = (spec or DEFAULT_SCHEDULER).strip()
+    if spec in LOCAL_SCHEDULERS or "://" in spec:
+        return spec
+    raise ConfigError(f"scheduler {spec!r} is not one of {', '.join(LOCAL_SCHEDULERS)} "
+                      "nor a Dask cluster address such as tcp://127.0.0.1:8786")
+
+
+def local_workers() -> int:
+    """Worker processes for the local schedulers: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def n_partitions(n_rows: int, workers: int, partition_rows: int = PARTITION_ROWS) -> int:
+    """How many partitions ``n_rows`` rows get: at least one per worker, at most ``partition_rows`` each."""
+    if n_rows <= 0:
+        return 1
+    return max(1, min(n_rows, max(workers, -(-n_rows // partition_rows))))
+
+
+def bounds(n_rows: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous, nearly equal (start, stop) row ranges covering ``range(n_rows)``."""
+    edges = np.linspace(0, n_rows, parts + 1).astype(int)
+    return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
+
+
+@contextlib.contextmanager
+def compute_options(spec: str | None) -> Iterator[dict[str, Any]]:
+    """Keyword arguments for ``dask.compute`` that run on ``spec`` (a client is opened for an address)."""
+    import dask
+
+    spec = check_scheduler(spec)
+    if "://" in spec:
+        from distributed import Client
+
+        try:
+            client = Client(spec, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except OSError as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {spec}: {exc}") from exc
+        try:
+            yield {"scheduler": client.get}
+        finally:
+            client.close()
+        return
+    # one task at a time per worker (dask's default sends tasks in batches of 6, so a few large partitions
+    # would all go to one worker)
+    config: dict[str, Any] = {"chunksize": 1}
+    if spec == "processes" and "fork" in multiprocessing.get_all_start_methods():
+        config["multiprocessing.context"] = "fork"  # workers inherit the loaded lexicons and tables
+    with dask.config.set(config):
+        yield {"scheduler": spec, "num_workers": local_workers()}
+
+
+def map_partitions(fn: Callable[..., pd.DataFrame], df: pd.DataFrame, *args: Any, scheduler: str | None = None,
+                   partitions: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """``fn(part, *args)`` on contiguous partitions of ``df``, concatenated in ``df``'s order.
+
+    ``fn`` must be pure and row-wise (each output row depends on its own input row and ``args`` only), and
+    return a DataFrame with the partition's index; then the result equals ``fn(df, *args)`` for every
+    scheduler and every number of partitions. ``partitions``: default :func:`n_partitions`.
+    """
+    spec = check_scheduler(scheduler)
+    local = "://" not in spec
+    workers = local_workers() if local else 2
+    parts = partitions or n_partitions(len(df), workers)
+    if parts == 1 or (partitions is None and local
+                      and (spec == "synchronous" or workers == 1 or len(df) < MIN_PARALLEL_ROWS)):
+        return fn(df, *args)
+    results = run_tasks([(fn, (df.iloc[a:b], *args)) for a, b in bounds(len(df), parts)],
+                        scheduler=spec, progress=progress, label=getattr(fn, "__name__", "step"))
+    return concat_parts(results)
+
+
+def run_tasks(tasks: Sequence[tuple[Callable[..., Any], tuple]], *, scheduler: str | None = None,
+              progress: bool = False, label: str = "step") -> list[Any]:
+    """The results of ``fn(*args)`` for each task, in the tasks' order, on ``scheduler``."""
+    import dask
+    from dask import delayed
+
+    spec = check_scheduler(scheduler)
+    # explicit keys: no hashing of whole partitions, and unique, as a shared cluster caches results by key
+    run = uuid.uuid4().hex[:12]
+    # each task's arguments travel as one opaque object: dask would otherwise walk every list inside them
+    # looking for collections (seconds for a million strings)
+    lazy = [delayed(_call)(_Task(fn, args), dask_key_name=f"{label}-{run}-{i}") for i, (fn, args) in enumerate(tasks)]
+    log.info("%s: %d partitions on %s", label, len(lazy), spec)
+    with compute_options(spec) as opts, _progress(progress and "://" not in spec):
+        return list(dask.compute(*lazy, **opts))
+
+
+class _Task:
+    """A function and its arguments, opaque to dask's graph building."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple) -> None:
+        self.fn, self.args = fn, args
+
+    def __getstate__(self) -> tuple:
+        return self.fn, self.args
+
+    def __setstate__(self, state: tuple) -> None:
+        self.fn, self.args = state
+
+
+def _call(task: _Task) -> Any:
+    return task.fn(*task.args)
+
+
+@contextlib.contextmanager
+def _progress(show: bool) -> Iterator[None]:
+    if not show:
+        yield
+        return
+    from dask.diagnostics import ProgressBar
+
+    with ProgressBar(dt=1.0):
+        yield
+
+
+def concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Partition results joined in order; categorical columns get the first part's categories back
+    (``pd.concat`` would turn categoricals with different observed values into objects)."""
+    out = pd.concat(parts)
+    for col, dtype in parts[0].dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype) and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = pd.Categorical(out[col], categories=dtype.categories, ordered=dtype.ordered)
+    return out

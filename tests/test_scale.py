@@ -1,0 +1,120 @@
+"""civicposts.scale: partition functions on Dask give the one-call result, on every scheduler and cluster."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from civicposts import duplicates as D
+from civicposts import scale
+from civicposts.errors import ConfigError
+
+
+def double(part: pd.DataFrame, factor: int) -> pd.DataFrame:
+    return part.assign(y=part["x"] * factor, pid=os.getpid())
+
+
+def frame(n: int = 103) -> pd.DataFrame:
+    return pd.DataFrame({"x": np.arange(n)}, index=pd.RangeIndex(n) * 3)
+
+
+@pytest.mark.parametrize("scheduler", scale.LOCAL_SCHEDULERS)
+@pytest.mark.parametrize("partitions", [1, 2, 10, 103])
+def test_map_partitions_equals_one_call(scheduler, partitions):
+    df = frame()
+    out = scale.map_partitions(double, df, 2, scheduler=scheduler, partitions=partitions)
+    pd.testing.assert_frame_equal(out.drop(columns="pid"), double(df, 2).drop(columns="pid"))
+
+
+def test_small_tables_stay_in_this_process_unless_partitions_are_asked_for():
+    out = scale.map_partitions(double, frame(), 1, scheduler="processes")
+    assert set(out["pid"]) == {os.getpid()}
+    out = scale.map_partitions(double, frame(), 1, scheduler="processes", partitions=4)
+    assert os.getpid() not in set(out["pid"])
+
+
+def test_partitions_cover_every_row_once():
+    for n, parts in ((0, 1), (1, 1), (10, 3), (1_000_003, 21)):
+        b = scale.bounds(n, parts)
+        assert b[0][0] == 0 and b[-1][1] == n and all(x[1] == y[0] for x, y in zip(b, b[1:]))
+    assert scale.n_partitions(1_000_000, 2) == 20 and scale.n_partitions(10, 4) == 4
+
+
+@pytest.mark.parametrize("spec", ["gpu", "", "localhost:8786"])
+def test_scheduler_specs_are_checked(spec):
+    if spec == "":
+        assert scale.check_scheduler(spec) == scale.DEFAULT_SCHEDULER
+        return
+    with pytest.raises(ConfigError, match="scheduler"):
+        scale.check_scheduler(spec)
+
+
+def test_an_unreachable_cluster_names_its_address(monkeypatch):
+    monkeypatch.setattr(scale, "CONNECT_TIMEOUT", "2s")
+    with pytest.raises(ConfigError, match="tcp://127.0.0.1:9"):
+        scale.map_partitions(double, frame(), 1, scheduler="tcp://127.0.0.1:9", partitions=2)
+
+
+def _texts(n: int = 400, seed: int = 3) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = "jalan rusak banjir sampah macet lampu mati air bau warga pasar mohon tolong segera kapan".split()
+    out = []
+    for i in range(n):
+        if i > 5 and rng.random() < 0.3:
+            base = out[int(rng.integers(0, i))]
+            out.append(base + (" lagi" if rng.random() < 0.5 else ""))
+        else:
+            out.append(" ".join(rng.choice(words, size=int(rng.integers(8, 20)))))
+    return out
+
+
+def test_candidate_pairs_do_not_depend_on_the_shuffle():
+    sig = D.minhash_signatures(_texts())
+    a0, r0 = D.candidate_pairs(sig, scheduler="synchronous")
+    assert len(a0) > 50 and (r0 < a0).all()
+    for scheduler, parts in (("synchronous", 5), ("threads", 3), ("processes", 4)):
+        a, r = D.candidate_pairs(sig, scheduler=scheduler, partitions=parts)
+        np.testing.assert_array_equal(a, a0)
+        np.testing.assert_array_equal(r, r0)
+
+
+def test_find_duplicates_does_not_depend_on_partitions():
+    texts = _texts()
+    posts = pd.DataFrame({"post_id": [f"P{i:04d}" for i in range(len(texts))],
+                          "posted_at": pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(range(len(texts)), "h"),
+                          "text_clean": texts,
+                          "caption_hash": [str(hash(t)) for t in texts]})
+    one = D.find_duplicates(posts, scheduler="synchronous")
+    assert (one["dup_kind"] == "near").sum() > 10 and (one["dup_kind"] == "exact").sum() > 10
+    for scheduler, parts in (("processes", 3), ("threads", 7)):
+        pd.testing.assert_frame_equal(D.find_duplicates(posts, scheduler=scheduler, partitions=parts), one)
+
+
+def test_a_dask_cluster_gives_the_single_process_result():
+    """A real distributed cluster (scheduler and two worker processes on 127.0.0.1): the same cleaning."""
+    from distributed import LocalCluster
+
+    from civicposts.clean import clean_corpus
+    from civicposts.privacy import DEMO_KEY
+
+    texts = _texts(300)
+    df = pd.DataFrame({"post_id": [f"P{i:04d}" for i in range(len(texts))], "account": "demo.kota.update",
+                       "posted_at": pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(range(len(texts)), "h"),
+                       "caption": [f"{t} @warga.{i % 7} wa 0812-3456-{i % 10}{i % 10}99 😡" for i, t in enumerate(texts)]})
+
+    def run(**kw):
+        return clean_corpus(df, period_start="2021-01-01", period_end="2021-12-31", allowlist=["demo.kota.update"],
+                            key=DEMO_KEY, **kw)
+
+    one, f1 = run(scheduler="synchronous")
+    assert "0812" not in " ".join(one["caption"]) and (one["dup_kind"] == "near").any()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        other, f2 = run(scheduler=cluster.scheduler_address, partitions=3)
+        workers = len(cluster.scheduler_info["workers"])
+    assert workers == 2
+    pd.testing.assert_frame_equal(one, other)
+    pd.testing.assert_frame_equal(f1, f2)
