@@ -18,13 +18,16 @@ without it these tests fail, they do not skip.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,6 +88,29 @@ def _report_failure(page, tmp_path: Path, mark: Phases) -> None:
     print("phases:", mark, "; screenshot:", tmp_path / "failure.png")
 
 
+@contextlib.contextmanager
+def _app_page(tmp_path: Path, mark: Phases, viewport: tuple[int, int]) -> Iterator[tuple[Any, Path]]:
+    """The fixture notebook opened and run in JupyterLab in Chromium at ``viewport`` (width, height): the page
+    and the coder files' folder. A failure inside keeps a screenshot; the browser is always closed."""
+    from playwright.sync_api import sync_playwright
+
+    root, store = _fixture_lab(tmp_path)
+    token = secrets.token_hex(16)
+    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.set_default_timeout(45_000)
+        try:
+            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
+            run_all_cells(page, mark)
+            yield page, store
+        except Exception:
+            _report_failure(page, tmp_path, mark)
+            raise
+        finally:
+            browser.close()
+
+
 def _fixture_lab(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "lab"
     root.mkdir()
@@ -98,52 +124,38 @@ def _fixture_lab(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.browser
 def test_code_two_posts_by_clicking_in_jupyterlab(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    root, store = _fixture_lab(tmp_path)
-    token = secrets.token_hex(16)
     mark = Phases()
+    with _app_page(tmp_path, mark, (1400, 1000)) as (page, store):
+        mark("cells running")
 
-    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(45_000)
-            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
-            run_all_cells(page, mark)
-            mark("cells running")
+        app = page.locator(".civicposts-coding-app")
+        expect(app).to_be_visible(timeout=45_000)
+        mark("app shown")
+        expect(app).to_contain_text("FICT001")
+        expect(app).to_contain_text("1 of 6")
+        # the unit's image was read and shown
+        expect(app.locator("img")).to_have_count(1)
 
-            app = page.locator(".civicposts-coding-app")
-            expect(app).to_be_visible(timeout=45_000)
-            mark("app shown")
-            expect(app).to_contain_text("FICT001")
-            expect(app).to_contain_text("1 of 6")
-            # the unit's image was read and shown
-            expect(app.locator("img")).to_have_count(1)
+        post_type = app.locator(".cp-post_type button")
+        post_type.filter(has_text="Citizen complaint").click()  # "1 · Citizen complaint"
+        expect(app).to_contain_text("saved")
+        app.locator(".cp-topic-roads input[type=checkbox]").click()
+        expect(app.locator(".cp-topic-roads input[type=checkbox]")).to_be_checked()
+        app.locator(".cp-topic-waste input[type=checkbox]").click()
+        expect(app.locator(".cp-topic-waste input[type=checkbox]")).to_be_checked()
+        assert len(_wait_for_file(store, 3)) == 3
 
-            post_type = app.locator(".cp-post_type button")
-            post_type.filter(has_text="Citizen complaint").click()  # "1 · Citizen complaint"
-            expect(app).to_contain_text("saved")
-            app.locator(".cp-topic-roads input[type=checkbox]").click()
-            expect(app.locator(".cp-topic-roads input[type=checkbox]")).to_be_checked()
-            app.locator(".cp-topic-waste input[type=checkbox]").click()
-            expect(app.locator(".cp-topic-waste input[type=checkbox]")).to_be_checked()
-            assert len(_wait_for_file(store, 3)) == 3
-
-            app.locator("button", has_text="next ▶").click()
-            expect(app).to_contain_text("FICT002")
-            expect(app).to_contain_text("2 of 6")
-            expect(app.locator("img")).to_have_count(3)  # a carousel of three images
-            expect(app.locator(".cp-topic-roads input[type=checkbox]")).not_to_be_checked()
-            post_type.filter(has_text="News").click()
-            app.locator(".cp-gov_response button").filter(has_text="No response").click()
-            got = _wait_for_file(store, len(EXPECTED))
-            mark("two posts coded")
-        except Exception:
-            _report_failure(page, tmp_path, mark)
-            raise
-        finally:
-            browser.close()
+        app.locator("button", has_text="next ▶").click()
+        expect(app).to_contain_text("FICT002")
+        expect(app).to_contain_text("2 of 6")
+        expect(app.locator("img")).to_have_count(3)  # a carousel of three images
+        expect(app.locator(".cp-topic-roads input[type=checkbox]")).not_to_be_checked()
+        post_type.filter(has_text="News").click()
+        app.locator(".cp-gov_response button").filter(has_text="No response").click()
+        got = _wait_for_file(store, len(EXPECTED))
+        mark("two posts coded")
 
     print("phases:", mark)
     assert got == EXPECTED
@@ -164,7 +176,7 @@ def _wait_for_spans(store: Path, n: int, timeout: float = 15.0) -> list[tuple]:
 
 @pytest.mark.browser
 def test_code_passages_by_keyboard_and_mouse(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     try:
         from tests.browser_helpers import FICTIONAL_POSTS
@@ -172,67 +184,54 @@ def test_code_passages_by_keyboard_and_mouse(tmp_path):
         from browser_helpers import FICTIONAL_POSTS
 
     caption = FICTIONAL_POSTS[0][2]
-    root, store = _fixture_lab(tmp_path)
-    token = secrets.token_hex(16)
     mark = Phases()
-    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.set_default_timeout(45_000)
-            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
-            run_all_cells(page, mark)
-            app = page.locator(".civicposts-coding-app")
-            expect(app).to_contain_text("FICT001", timeout=45_000)
-            editor = app.locator(".cp-passage-editor")
-            expect(editor).to_be_hidden()  # hidden until asked: one post still fits the screen
-            app.locator(".cp-passages-toggle").click()
-            expect(editor).to_be_visible()
-            text = editor.locator(".cp-passage-text")
-            expect(text).to_have_text(caption)
-            mark("editor shown")
-            # keyboard: into the text, caret to "jalan", Shift+arrows over "jalan berlubang", a code by Enter
-            start = caption.index("jalan berlubang")
-            text.focus()
-            page.keyboard.press("Control+Home")
-            for _ in range(start):
-                page.keyboard.press("ArrowRight")
-            for _ in range(len("jalan berlubang")):
-                page.keyboard.press("Shift+ArrowRight")
-            expect(editor.locator(".cp-passage-selection")).to_contain_text("jalan berlubang")
-            editor.locator(".cp-passage-topic-roads").focus()
-            page.keyboard.press("Enter")
-            assert _wait_for_spans(store, 1) == [("FICT001", "topic", ["roads"], start, start + 15)]
-            expect(text.locator("mark")).to_have_count(1)
-            expect(text.locator("mark")).to_have_text("jalan berlubang")
-            mark("keyboard passage saved")
-            # mouse: a double click selects the word "pasar", a click codes it
-            page.evaluate("""(word) => {
-                const el = document.querySelector('.cp-passage-text');
-                const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-                let node; while ((node = walker.nextNode())) { const i = node.data.indexOf(word);
-                  if (i >= 0) { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
-                    const b = r.getBoundingClientRect(); window.__cpWord = [b.x + 1, b.y + b.height / 2]; return; } }
-            }""", "pasar")
-            x, y = page.evaluate("window.__cpWord")
-            page.mouse.dblclick(x, y)
-            expect(editor.locator(".cp-passage-selection")).to_contain_text("pasar")
-            editor.locator(".cp-passage-post_type-complaint").click()
-            p0 = caption.index("pasar")
-            got = _wait_for_spans(store, 2)
-            assert got[1] == ("FICT001", "post_type", ["complaint"], p0, p0 + 5)
-            expect(text.locator("mark")).to_have_count(2)
-            # removing a passage is one more line; the highlight goes
-            editor.locator(".cp-passage-remove").first.click()
-            got = _wait_for_spans(store, 3)
-            assert got[2] == ("FICT001", "topic", [], start, start + 15)
-            expect(text.locator("mark")).to_have_count(1)
-            mark("mouse passage saved, one removed")
-        except Exception:
-            _report_failure(page, tmp_path, mark)
-            raise
-        finally:
-            browser.close()
+    with _app_page(tmp_path, mark, (1366, 768)) as (page, store):
+        app = page.locator(".civicposts-coding-app")
+        expect(app).to_contain_text("FICT001", timeout=45_000)
+        editor = app.locator(".cp-passage-editor")
+        expect(editor).to_be_hidden()  # hidden until asked: one post still fits the screen
+        app.locator(".cp-passages-toggle").click()
+        expect(editor).to_be_visible()
+        text = editor.locator(".cp-passage-text")
+        expect(text).to_have_text(caption)
+        mark("editor shown")
+        # keyboard: into the text, caret to "jalan", Shift+arrows over "jalan berlubang", a code by Enter
+        start = caption.index("jalan berlubang")
+        text.focus()
+        page.keyboard.press("Control+Home")
+        for _ in range(start):
+            page.keyboard.press("ArrowRight")
+        for _ in range(len("jalan berlubang")):
+            page.keyboard.press("Shift+ArrowRight")
+        expect(editor.locator(".cp-passage-selection")).to_contain_text("jalan berlubang")
+        editor.locator(".cp-passage-topic-roads").focus()
+        page.keyboard.press("Enter")
+        assert _wait_for_spans(store, 1) == [("FICT001", "topic", ["roads"], start, start + 15)]
+        expect(text.locator("mark")).to_have_count(1)
+        expect(text.locator("mark")).to_have_text("jalan berlubang")
+        mark("keyboard passage saved")
+        # mouse: a double click selects the word "pasar", a click codes it
+        page.evaluate("""(word) => {
+            const el = document.querySelector('.cp-passage-text');
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            let node; while ((node = walker.nextNode())) { const i = node.data.indexOf(word);
+              if (i >= 0) { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                const b = r.getBoundingClientRect(); window.__cpWord = [b.x + 1, b.y + b.height / 2]; return; } }
+        }""", "pasar")
+        x, y = page.evaluate("window.__cpWord")
+        page.mouse.dblclick(x, y)
+        expect(editor.locator(".cp-passage-selection")).to_contain_text("pasar")
+        editor.locator(".cp-passage-post_type-complaint").click()
+        p0 = caption.index("pasar")
+        got = _wait_for_spans(store, 2)
+        assert got[1] == ("FICT001", "post_type", ["complaint"], p0, p0 + 5)
+        expect(text.locator("mark")).to_have_count(2)
+        # removing a passage is one more line; the highlight goes
+        editor.locator(".cp-passage-remove").first.click()
+        got = _wait_for_spans(store, 3)
+        assert got[2] == ("FICT001", "topic", [], start, start + 15)
+        expect(text.locator("mark")).to_have_count(1)
+        mark("mouse passage saved, one removed")
     print("phases:", mark)
 
 
@@ -240,44 +239,31 @@ def test_code_passages_by_keyboard_and_mouse(tmp_path):
 def test_one_post_fits_a_1366x768_laptop(tmp_path):
     """Every FICTIONAL post (a carousel of three images among them) shows its caption, its codes and the
     navigation together on a 1366x768 screen with JupyterLab's file browser open, definitions hidden."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    root, store = _fixture_lab(tmp_path)
-    token = secrets.token_hex(16)
     mark = Phases()
     heights = []
-    with jupyter_lab(root, token=token) as base, sync_playwright() as p:
-        browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.set_default_timeout(45_000)
-        try:
-            open_notebook(page, base, token, "coding_app_test.ipynb", mark)
-            run_all_cells(page, mark)
-            app = page.locator(".civicposts-coding-app")
-            expect(app).to_be_visible(timeout=45_000)
-            expect(app).to_be_focused()  # the app takes the keys (and scrolls into view) when it appears
-            mark("app shown")
-            status = page.locator(".jp-StatusBar-Widget").first.bounding_box()
-            for n in range(1, 7):
-                expect(app).to_contain_text(f"{n} of 6")
-                if n == 2:
-                    expect(app.locator("img")).to_have_count(3)
-                page.wait_for_timeout(300)  # let the page lay the new post out
-                box = app.bounding_box()
-                heights.append(round(box["height"]))
-                for part in (app.locator(".cp-header"), app.locator(".cp-text"),
-                             app.locator("button", has_text="next ▶"), app.locator("button", has_text="previous"),
-                             app.locator(".cp-var-post_type"), app.locator(".cp-var-official_mentioned")):
-                    assert in_viewport(page, part), f"post {n}: {part} is not on the screen"
-                last = app.locator(".cp-var-official_mentioned").bounding_box()
-                assert last["y"] + last["height"] <= status["y"], f"post {n}: the last codes are under the status bar"
-                page.keyboard.press("n")
-            mark(f"six posts laid out, app heights (px): {heights}")
-        except Exception:
-            _report_failure(page, tmp_path, mark)
-            raise
-        finally:
-            browser.close()
+    with _app_page(tmp_path, mark, (1366, 768)) as (page, _store):
+        app = page.locator(".civicposts-coding-app")
+        expect(app).to_be_visible(timeout=45_000)
+        expect(app).to_be_focused()  # the app takes the keys (and scrolls into view) when it appears
+        mark("app shown")
+        status = page.locator(".jp-StatusBar-Widget").first.bounding_box()
+        for n in range(1, 7):
+            expect(app).to_contain_text(f"{n} of 6")
+            if n == 2:
+                expect(app.locator("img")).to_have_count(3)
+            page.wait_for_timeout(300)  # let the page lay the new post out
+            box = app.bounding_box()
+            heights.append(round(box["height"]))
+            for part in (app.locator(".cp-header"), app.locator(".cp-text"),
+                         app.locator("button", has_text="next ▶"), app.locator("button", has_text="previous"),
+                         app.locator(".cp-var-post_type"), app.locator(".cp-var-official_mentioned")):
+                assert in_viewport(page, part), f"post {n}: {part} is not on the screen"
+            last = app.locator(".cp-var-official_mentioned").bounding_box()
+            assert last["y"] + last["height"] <= status["y"], f"post {n}: the last codes are under the status bar"
+            page.keyboard.press("n")
+        mark(f"six posts laid out, app heights (px): {heights}")
     print("phases:", mark, "; app heights (px):", heights)
 
 

@@ -43,6 +43,22 @@ def test_params_file_written_only_on_change(root, tmp_path):
     assert params_cli(["--study", str(root / "config/study.yaml"), "--set", "oops=1", "--out", str(out)]) == 2
 
 
+def test_a_new_scheduler_changes_no_build_parameter(root, tmp_path):
+    """Where cleaning runs changes no product, so build/study.json (every notebook's prerequisite) stays as
+    it was; the scheduler is kept beside it in runtime.json, which the notebook runner reads too."""
+    from civicposts.cli.build import _run_params
+
+    out = tmp_path / "study.json"
+    study = str(root / "config/study.yaml")
+    assert params_cli(["--study", study, "--out", str(out)]) == 0
+    before = out.read_bytes()
+    assert "scheduler" not in json.loads(before)
+    assert params_cli(["--study", study, "--set", "scheduler=threads", "--out", str(out)]) == 0
+    assert out.read_bytes() == before
+    assert json.loads((tmp_path / "runtime.json").read_text()) == {"scheduler": "threads"}
+    assert _run_params(str(out))["scheduler"] == "threads" and _run_params(str(out))["sample_seed"]
+
+
 def test_the_study_is_typed_with_defaults(root, tmp_path):
     study = config.load_study(root / "config/study.yaml")
     assert isinstance(study, config.Study)

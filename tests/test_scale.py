@@ -43,13 +43,24 @@ def test_partitions_cover_every_row_once():
     assert scale.n_partitions(1_000_000, 2) == 20 and scale.n_partitions(10, 4) == 4
 
 
-@pytest.mark.parametrize("spec", ["gpu", "", "localhost:8786"])
-def test_scheduler_specs_are_checked(spec):
-    if spec == "":
-        assert scale.check_scheduler(spec) == scale.DEFAULT_SCHEDULER
-        return
+@pytest.mark.parametrize("spec", ["gpu", "localhost:8786"])
+def test_unknown_scheduler_specs_are_refused(spec):
     with pytest.raises(ConfigError, match="scheduler"):
         scale.check_scheduler(spec)
+
+
+@pytest.mark.parametrize("spec", ["", None])
+def test_no_scheduler_means_the_default(spec):
+    assert scale.check_scheduler(spec) == scale.DEFAULT_SCHEDULER
+
+
+def test_one_partition_or_a_synchronous_scheduler_runs_in_process():
+    n = scale.MIN_PARALLEL_ROWS
+    assert scale.in_process("processes", 10 * n, 1, None)
+    assert scale.in_process("synchronous", 10 * n, 4, None)
+    assert scale.in_process("processes", n - 1, 4, None)
+    assert not scale.in_process("processes", n - 1, 4, 4)  # partitions chosen by the caller are kept
+    assert not scale.in_process("tcp://127.0.0.1:8786", 10, 4, None)
 
 
 def test_an_unreachable_cluster_names_its_address(monkeypatch):

@@ -363,18 +363,14 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     return df
 
 
-def _clean_posts_on(df: pd.DataFrame, scheduler: str | None, partitions: int | None, progress: bool,
-                    *args) -> pd.DataFrame:
-    """``_clean_posts`` over partitions on a Dask scheduler (``civicposts.scale``); the same result as one call.
-
-    Stemming builds its vocabulary from the whole corpus, so it always runs as one partition.
-    """
+def map_row_steps(fn: Any, df: pd.DataFrame, *args: Any, stem: bool, scheduler: str | None,
+                  partitions: int | None, progress: bool) -> pd.DataFrame:
+    """A partition function of per-row cleaning steps over ``df`` on a Dask scheduler (``civicposts.scale``),
+    with the result of one call. Stemming builds its vocabulary from the whole table, so with ``stem`` the
+    table is one partition."""
     from . import scale
 
-    stem = args[-1]
-    if stem:
-        return _clean_posts(df, *args)
-    return scale.map_partitions(_clean_posts, df, *args, scheduler=scheduler, partitions=partitions,
+    return scale.map_partitions(fn, df, *args, scheduler=scheduler, partitions=1 if stem else partitions,
                                 progress=progress)
 
 
@@ -437,8 +433,9 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     df = df[(local >= start) & (local < end)].copy()
     n_period = len(df)
 
-    df = _clean_posts_on(df, scheduler, partitions, progress, tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
-                               tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem)
+    df = map_row_steps(_clean_posts, df, tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
+                       tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem,
+                       stem=stem, scheduler=scheduler, partitions=partitions, progress=progress)
     dups = find_duplicates(df, threshold=near_threshold, seed=seed, scheduler=scheduler, partitions=partitions)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())

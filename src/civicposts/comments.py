@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from . import schema
-from .clean import CleanResult, clean_columns
+from .clean import CleanResult, clean_columns, map_row_steps
 from .policy import DEFAULT as DEFAULT_POLICY
 
 log = logging.getLogger(__name__)
@@ -68,13 +68,8 @@ def clean_comments(comments: pd.DataFrame, posts: pd.DataFrame, *, allowlist: It
     by_public = df["author"].astype(object).fillna("").astype(str).str.lstrip("@").str.lower().isin(allow)
     args = (tuple(sorted(allow)), key, frozenset(known), policy or DEFAULT_POLICY, stopwords, stem,
             tuple(sorted((slang_extra or {}).items())))
-    if stem:  # stemming's vocabulary is the whole table's: one partition
-        df = _clean_comment_rows(df, *args)
-    else:
-        from . import scale
-
-        df = scale.map_partitions(_clean_comment_rows, df, *args, scheduler=scheduler, partitions=partitions,
-                                  progress=progress)
+    df = map_row_steps(_clean_comment_rows, df, *args, stem=stem, scheduler=scheduler, partitions=partitions,
+                       progress=progress)
     if "posted_at" in df.columns:
         df["posted_local"] = pd.to_datetime(df["posted_at"], utc=True).dt.tz_convert(tz)
     df["is_reply"] = (df["parent_id"].notna() & (df["parent_id"].astype(str).str.strip() != "")

@@ -93,6 +93,14 @@ class Study(Mapping[str, Any]):
         """The parameters as plain JSON values (tuples as lists), by name."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
+    def build_params(self) -> dict[str, Any]:
+        """``as_params`` without :data:`RUNTIME_KEYS`: what the products depend on (``build/study.json``)."""
+        return {k: v for k, v in self.as_params().items() if k not in RUNTIME_KEYS}
+
+    def runtime_params(self) -> dict[str, Any]:
+        """Only the :data:`RUNTIME_KEYS` (``build/runtime.json``): where the study runs, not what it makes."""
+        return {k: v for k, v in self.as_params().items() if k in RUNTIME_KEYS}
+
     def __getitem__(self, key: str) -> Any:
         if key not in _FIELDS:
             raise KeyError(key)
@@ -111,6 +119,9 @@ class Study(Mapping[str, Any]):
 
 
 _FIELDS: dict[str, Any] = {}  # name -> declared type, filled below
+# Keys that say where a study runs, not what it computes (the results are the same on any scheduler): they
+# are kept out of build/study.json, so changing them rebuilds nothing.
+RUNTIME_KEYS = frozenset({"scheduler"})
 # Keys that were parameters once, with what replaced them (so an old study file gets a clear answer).
 RETIRED = {
     "corpus_fictional": "whether the corpus is fictional is read from a PROVENANCE.yaml beside the data "

@@ -141,7 +141,9 @@ def content_changes(later: str, earlier: str, ignore: frozenset[str] = frozenset
 
 def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
                    _sets: Callable[[], tuple[set[str], set[str]]] | None = None,
-                   ignore: frozenset[str] = frozenset()) -> tuple[bool, float, float]:
+                   ignore: frozenset[str] | Callable[[], frozenset[str]] = frozenset(),
+                   _numbers: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None,
+                   ) -> tuple[bool, float, float]:
     """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
 
     Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
@@ -152,8 +154,12 @@ def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHO
     replaced by different content (``content_changes``), so a template filled in with another song, name,
     place or price is not a repost however similar the rest is. When the numbers differ, Jaccard and
     containment are not computed and returned as 0.0.
+
+    ``ignore`` may be a function giving the set, called only when the passages are compared; ``_sets`` and
+    ``_numbers`` give the 5-gram and number sets of (later, earlier) when the caller keeps them.
     """
-    if not set(_NUMBER_RE.findall(earlier)) <= set(_NUMBER_RE.findall(later)):
+    nb_later, nb_earlier = _numbers() if _numbers is not None else (number_set(later), number_set(earlier))
+    if not nb_earlier <= nb_later:
         return False, 0.0, 0.0  # checked first: it is cheap; similarities are then not computed
     sa, sb = _sets() if _sets is not None else (_shingles(later), _shingles(earlier))
     if not sa or not sb:
@@ -163,7 +169,14 @@ def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHO
     cont = inter / len(sb)
     if not (jac >= threshold or cont >= CONTAINMENT_THRESHOLD):
         return False, jac, cont
-    return not content_changes(later, earlier, ignore), jac, cont
+    return not content_changes(later, earlier, ignore() if callable(ignore) else ignore), jac, cont
+
+
+def number_set(text: str) -> frozenset[str]:
+    """The numbers written in a text (digit runs), which a near duplicate must repeat."""
+    if text.isascii() and not any(map(text.__contains__, "0123456789")):  # \d is any script's digit
+        return frozenset()
+    return frozenset(_NUMBER_RE.findall(text))
 
 
 def _emoji_words(emojis: list) -> list[frozenset[str]]:
@@ -259,15 +272,11 @@ def _signatures(texts: list[str], seed: int, scheduler: str | None, partitions: 
 
     spec = scale.check_scheduler(scheduler)
     parts = partitions or scale.n_partitions(len(texts), scale.local_workers(), 100_000)
-    if parts == 1 or (partitions is None and "://" not in spec
-                      and (spec == "synchronous" or len(texts) < scale.MIN_PARALLEL_ROWS)):
+    if scale.in_process(spec, len(texts), parts, partitions):
         return minhash_signatures(texts, seed=seed)
-    tasks = [(_signature_part, (texts[lo:hi], seed)) for lo, hi in scale.bounds(len(texts), parts)]
+    tasks = [(functools.partial(minhash_signatures, seed=seed), (texts[lo:hi],))
+             for lo, hi in scale.bounds(len(texts), parts)]
     return np.concatenate(scale.run_tasks(tasks, scheduler=spec, label="minhash"))
-
-
-def _signature_part(texts: list[str], seed: int) -> np.ndarray:
-    return minhash_signatures(texts, seed=seed)
 
 
 def band_keys(sig: np.ndarray) -> np.ndarray:
@@ -325,10 +334,7 @@ def candidate_pairs(sig: np.ndarray, *, scheduler: str | None = None,
     del band, key, pos, bucket
     spec = scale.check_scheduler(scheduler)
     parts = partitions or scale.n_partitions(len(frame), scale.local_workers(), 500_000)
-    if len(frame) == 0:
-        pairs = bucket_pairs(frame)
-    elif parts == 1 or (partitions is None and "://" not in spec
-                        and (spec == "synchronous" or len(frame) < scale.MIN_PARALLEL_ROWS)):
+    if len(frame) == 0 or scale.in_process(spec, len(frame), parts, partitions):
         pairs = bucket_pairs(frame)
     else:
         import dask.dataframe as dd
@@ -356,34 +362,40 @@ def _verify(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list, thresh
 
     spec = scale.check_scheduler(scheduler)
     parts = partitions or scale.n_partitions(len(a), scale.local_workers(), 50_000)
-    if parts == 1 or (partitions is None and "://" not in spec
-                      and (spec == "synchronous" or len(a) < scale.MIN_PARALLEL_ROWS // 4)):
+    # checking a pair costs about as much as cleaning four posts: fewer pairs are worth a worker
+    if scale.in_process(spec, len(a), parts, partitions, scale.MIN_PARALLEL_ROWS // 4):
         return verify_pairs(a, r, texts, emojis, threshold)
     tasks = []
     for lo, hi in scale.bounds(len(a), parts):
         need = np.unique(np.r_[a[lo:hi], r[lo:hi]])
-        tasks.append((_verify_part, (np.searchsorted(need, a[lo:hi]), np.searchsorted(need, r[lo:hi]),
+        tasks.append((verify_pairs, (np.searchsorted(need, a[lo:hi]), np.searchsorted(need, r[lo:hi]),
                                      [texts[i] for i in need.tolist()], [emojis[i] for i in need.tolist()],
                                      threshold)))
     res = scale.run_tasks(tasks, scheduler=spec, label="near-duplicates")
     return tuple(np.concatenate([x[i] for x in res]) for i in range(3))  # type: ignore[return-value]
 
 
-def _verify_part(a, r, texts, emojis, threshold):
-    return verify_pairs(a, r, texts, emojis, threshold)
+def _either(words: Callable[[int], frozenset[str]], i: int, j: int) -> frozenset[str]:
+    return words(i) | words(j)
+
+
+def _pair(of: Callable[[int], frozenset[str]], i: int, j: int) -> tuple[frozenset[str], frozenset[str]]:
+    return of(i), of(j)
 
 
 def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
                  threshold: float = NEAR_DUP_THRESHOLD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ok, Jaccard, containment) of ``near_duplicate(texts[a_i], texts[r_i])`` for each pair, with the
     names of both posts' emoji ignored as content. Pairs sorted by ``a`` build its 5-gram set once."""
-    emoji_words = _emoji_words(emojis)
     n = len(a)
     ok = np.zeros(n, dtype=bool)
     jac = np.zeros(n)
     cont = np.zeros(n)
     # representatives recur: their shingle sets are kept in a bounded cache (memory stays flat)
     rep_sets = functools.lru_cache(maxsize=4096)(lambda i: _shingles(texts[i]))
+    numbers = functools.lru_cache(maxsize=8192)(lambda i: number_set(texts[i]))
+    # the emoji's words matter only for the few pairs similar enough to compare passages: made on demand
+    emoji_words = functools.lru_cache(maxsize=8192)(lambda i: _emoji_words([emojis[i]])[0])
     cur: list = [-1, None]
 
     def pair_sets(ai: int, ri: int) -> tuple[set[str], set[str]]:
@@ -397,7 +409,8 @@ def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
             continue  # an earlier representative already matched: the later pairs cannot win
         ok[k], jac[k], cont[k] = near_duplicate(texts[ai], texts[ri], threshold,
                                                 _sets=functools.partial(pair_sets, ai, ri),
-                                                ignore=emoji_words[ai] | emoji_words[ri])
+                                                ignore=functools.partial(_either, emoji_words, ai, ri),
+                                                _numbers=functools.partial(_pair, numbers, ai, ri))
         if ok[k]:
             matched = ai
     return ok, jac, cont

@@ -66,6 +66,18 @@ def n_partitions(n_rows: int, workers: int, partition_rows: int = PARTITION_ROWS
     return max(1, min(n_rows, max(workers, -(-n_rows // partition_rows))))
 
 
+def in_process(spec: str, n_rows: int, parts: int, partitions: int | None,
+               min_rows: int = MIN_PARALLEL_ROWS) -> bool:
+    """Whether a step of ``n_rows`` rows in ``parts`` partitions runs at once in this process: one partition,
+    or (unless the caller chose ``partitions``) a local scheduler that is ``synchronous``, has one worker, or
+    gets fewer than ``min_rows`` rows. The result is the same either way; only the cost differs."""
+    if parts == 1:
+        return True
+    if partitions is not None or "://" in spec:
+        return False
+    return spec == "synchronous" or local_workers() == 1 or n_rows < min_rows
+
+
 def bounds(n_rows: int, parts: int) -> list[tuple[int, int]]:
     """``parts`` contiguous, nearly equal (start, stop) row ranges covering ``range(n_rows)``."""
     edges = np.linspace(0, n_rows, parts + 1).astype(int)
@@ -111,8 +123,7 @@ def map_partitions(fn: Callable[..., pd.DataFrame], df: pd.DataFrame, *args: Any
     local = "://" not in spec
     workers = local_workers() if local else 2
     parts = partitions or n_partitions(len(df), workers)
-    if parts == 1 or (partitions is None and local
-                      and (spec == "synchronous" or workers == 1 or len(df) < MIN_PARALLEL_ROWS)):
+    if in_process(spec, len(df), parts, partitions):
         return fn(df, *args)
     results = run_tasks([(fn, (df.iloc[a:b], *args)) for a, b in bounds(len(df), parts)],
                         scheduler=spec, progress=progress, label=getattr(fn, "__name__", "step"))

@@ -18,6 +18,17 @@ def _params(path: str) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def runtime_path(params: str | Path) -> Path:
+    """Where the runtime keys (``civicposts.config.RUNTIME_KEYS``) of a parameter file are kept: beside it."""
+    return Path(params).with_name("runtime.json")
+
+
+def _run_params(path: str) -> dict[str, Any]:
+    """A parameter file's values with the runtime keys kept beside it (none when that file is missing)."""
+    runtime = runtime_path(path)
+    return _params(path) | (_params(str(runtime)) if runtime.is_file() else {})
+
+
 def _with_params(prog: str, argv: list[str], *extra: tuple[tuple[str, ...], dict[str, Any]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=f"python -m civicposts {prog}")
     p.add_argument("--params", default="build/study.json", help="effective parameters (default build/study.json)")
@@ -43,7 +54,9 @@ def params(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"civicposts: {exc}", file=sys.stderr)
         return 2
-    changed = write_text_if_changed(a.out, dumps_json(study.as_params()))
+    changed = write_text_if_changed(a.out, dumps_json(study.build_params()))
+    # where the study runs is kept apart: a new scheduler changes no product, so it must rebuild none
+    write_text_if_changed(runtime_path(a.out), dumps_json(study.runtime_params()))
     if a.mk:
         write_text_if_changed(a.mk, make_variables(study, a.study))
     if changed:
@@ -96,9 +109,15 @@ def execute(argv: list[str]) -> int:
 
     a = _with_params("execute", argv, (("notebook",), {}),
                      (("--out-dir",), {"default": None, "help": "default: <reports_dir>/notebooks"}))
-    values = _params(a.params)
+    values = _run_params(a.params)
+    out_dir = str(a.out_dir or Path(values["reports_dir"]) / "notebooks")
+    from ..runner import run_through_runner
+
+    rc = run_through_runner(a.notebook, values, out_dir)
+    if rc is not None:
+        return rc
     try:
-        run_notebook(a.notebook, values, a.out_dir or Path(values["reports_dir"]) / "notebooks")
+        run_notebook(a.notebook, values, out_dir)
     except CivicpostsError as exc:
         log.error("%s", exc)
         return 1

@@ -177,16 +177,14 @@ def scan_leaks(argv: list[str]) -> int:
 
 
 def _read_table(path: str) -> pd.DataFrame:
-    from ..errors import InputError as _InputError
-
     p = Path(path)
     if not p.is_file():
-        raise _InputError(path, "no such file (give the table `python -m civicposts ingest` wrote)")
+        raise InputError(path, "no such file (give the table `python -m civicposts ingest` wrote)")
     if p.suffix == ".parquet":
         return pd.read_parquet(p)
     if p.suffix == ".csv":
         return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
-    raise _InputError(path, "a table must be .parquet or .csv")
+    raise InputError(path, "a table must be .parquet or .csv")
 
 
 def clean(argv: list[str]) -> int:
