@@ -10,6 +10,15 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
+# Independent rules (notebooks 00, 01 and 03, the HTML and the exchange file) run side by side, one per CPU;
+# each rule's log is printed whole when it ends. `make -j1 all` runs one at a time.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
+ifeq ($(MAKELEVEL),0)
+MAKEFLAGS += -j$(JOBS) --output-sync=target
+endif
+# Builds started from a recipe (the tests' copies, verify, bench) are a user's own `make`, not sub-makes
+# sharing this one's job slots.
+FRESH   := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -151,16 +160,16 @@ $(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(QDPX) $(PKG)/manifest.py $(PK
 
 ## ---------------------------------------------------------------- checks
 test: $(ENV_OK) ## run the test suite
-	$(PY) -m pytest
+	$(FRESH) $(PY) -m pytest
 
 verify: $(ENV_OK) ## rebuild everything from data/raw in a temporary folder and compare with published/manifest.json
-	$(CLI) verify
+	$(FRESH) $(CLI) verify
 
 publish: $(MANIFEST) ## (maintainers) make the current reports the committed reference in published/
 	$(CLI) publish --params $(PARAMS)
 
 bench: $(ENV_OK) ## run the benchmarks and print their tables
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/bench_*.py; do echo "== $$b"; $(FRESH) $(PY) $$b || exit 1; done
 
 lab: $(ENV_OK) ## open JupyterLab on the repository, at the start-here notebook (students begin there)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.news_url=None \

@@ -40,6 +40,13 @@ else
   "$venv/bin/python" -m pip install --disable-pip-version-check --require-hashes -r requirements.lock
   "$venv/bin/python" -m pip install --disable-pip-version-check --no-deps -e .
 fi
+# Bytecode for every installed module, compiled once here: uv does not compile on install, and where
+# PYTHONDONTWRITEBYTECODE is set (many CI images) Python never caches it either, so every notebook kernel
+# would compile pandas, matplotlib and the rest from source again (about half of each kernel's start-up).
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if ! "$venv/bin/python" -m compileall -q -j 0 "$site" src >/dev/null; then
+  echo "civicposts: some modules could not be compiled to bytecode ahead of time (they compile on import)" >&2
+fi
 # JupyterLab settings of this environment: no "Jupyter news" question or update check covering the
 # coding app (overrides.json is read from the environment's app settings folder, before user settings).
 mkdir -p "$venv/share/jupyter/lab/settings"

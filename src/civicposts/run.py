@@ -38,6 +38,8 @@ VOLATILE_NB_METADATA = ("start_time", "end_time", "duration", "input_path", "out
 
 
 def _block_optional_imports() -> None:
+    if "pandas" in sys.modules:  # a process that reads tables (a test, a notebook) needs pyarrow: block nothing
+        return
     for name in _BLOCKED_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
@@ -59,9 +61,24 @@ def declared_parameters(notebook: str | Path) -> list[str]:
     return []
 
 
+def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a notebook's kernel starts with: ``base`` (default this process's), a fixed hash
+    seed unless one is set, and no inherited matplotlib backend (it would suppress inline plots)."""
+    env = dict(os.environ if base is None else base)
+    env.setdefault("PYTHONHASHSEED", "0")
+    env.pop("MPLBACKEND", None)
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    return env
+
+
 def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = "reports/notebooks",
-            cwd: str | Path = ".", timings_dir: str | Path = "build/timings") -> Path:
-    """Run ``notebook`` with the study parameters it declares; return the executed copy's path."""
+            cwd: str | Path = ".", timings_dir: str | Path = "build/timings", km: Any = None) -> Path:
+    """Run ``notebook`` with the study parameters it declares; return the executed copy's path.
+
+    ``km``: an already started kernel (``jupyter_client`` kernel manager; :mod:`civicposts.runner` keeps
+    some warm), started with :func:`kernel_env` in ``cwd``; it is shut down afterwards. Without one, a kernel
+    is started for the notebook and this process's environment is left as it was.
+    """
     _block_optional_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -91,27 +108,63 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     write_text(stored, json.dumps(stored_notebook(json.loads(notebook.read_text(encoding="utf-8"))),
                                   indent=1, ensure_ascii=False) + "\n")
     env_backup = dict(os.environ)
-    os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    os.environ.pop("MPLBACKEND", None)  # an inherited agg backend would suppress inline plots
+    engine: dict[str, Any] = {}
+    if km is None:  # the kernel papermill starts inherits this process's environment
+        os.environ.clear()
+        os.environ.update(kernel_env(env_backup))
+        os.environ["CIVICPOSTS_NOTEBOOK"] = str(notebook)
+    else:  # a warm kernel: its environment was set when it started; the notebook's name is set in it now
+        set_kernel_env(km, {"CIVICPOSTS_NOTEBOOK": str(notebook)})
+        engine["km"] = km
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(str(stored), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False, **engine)
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
         raise CivicpostsError(
             f"{notebook} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
             f"The executed notebook with the error is kept at {failed} for reading.") from None
     finally:
-        os.environ.clear()
-        os.environ.update(env_backup)
+        if km is None:
+            os.environ.clear()
+            os.environ.update(env_backup)
+        else:
+            _shutdown(km)
         stored.unlink(missing_ok=True)
     _finalise(tmp, notebook, target, Path(timings_dir) / f"{notebook.stem}.json")
     failed.unlink(missing_ok=True)
     _remove_stale(before, started_ns, notebook)
     log.info("executed %s in %.1f s -> %s", notebook, time.perf_counter() - t0, target)
     return target
+
+
+def set_kernel_env(km: Any, values: dict[str, str]) -> None:
+    """Set environment variables inside a started kernel, silently: no execution count, no history, and no
+    name bound in the notebook's namespace (the notebook must run as it would in a fresh kernel)."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        _run_sync(kc.wait_for_ready)(timeout=60)
+        code = "".join(f"__import__('os').environ[{k!r}] = {v!r}\n" for k, v in values.items())
+        reply = _run_sync(kc.execute_interactive)(code, silent=True, store_history=False, timeout=60)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"could not prepare the kernel: {reply['content']}")
+    finally:
+        kc.stop_channels()
+
+
+def _run_sync(fn: Any) -> Any:
+    from jupyter_core.utils import run_sync
+
+    return run_sync(fn)
+
+
+def _shutdown(km: Any) -> None:
+    try:
+        _run_sync(km.shutdown_kernel)(now=True)
+    except Exception as exc:  # already gone: nothing to stop
+        log.debug("kernel shutdown: %s", exc)
 
 
 def _artefacts_of(notebook: Path, reports: Path) -> list[Path]:

@@ -1,0 +1,264 @@
+"""A warm notebook runner for one build: papermill imported once and kernels started before they are needed.
+
+Make runs one rule per notebook (so a change reruns only what depends on it), and each rule used to start a
+Python process, import papermill and start a kernel: about 1.5 s of every notebook's rule, around its cells.
+Now the first ``python -m civicposts execute`` of a build starts this runner in the background and hands it
+the notebook; later rules (also those make runs side by side) hand theirs over a Unix socket. The runner
+keeps one started kernel per CPU ready, so a notebook starts running at once, and stops when nothing has
+come for :data:`IDLE_SECONDS`.
+
+What a notebook sees does not change: every notebook gets a kernel of its own, never used before, started in
+the build's folder with the build's environment (the rule's, as make gives it); the runner only prepares the
+kernel before the notebook is known, then sets ``CIVICPOSTS_NOTEBOOK`` in it without binding any name. The
+executed notebook and everything it writes are byte-identical to a run without the runner (a test checks
+this). A runner serves only the build it was started for: its socket's name is a hash of the Python, the
+folder, the environment and the runner's own code, so an edited runner, another study's build or another
+checkout never reach it.
+
+``CIVICPOSTS_RUNNER=off`` runs each notebook in its own process, as before. If the runner cannot be started
+or dies, the rule runs the notebook in its own process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("civicposts.runner")
+
+IDLE_SECONDS = float(os.environ.get("CIVICPOSTS_RUNNER_IDLE") or 30)  # stops after this long with nothing to run
+START_SECONDS = 20.0  # how long a rule waits for a runner it started before running on its own
+# Variables that differ between the rules of one build without changing what a kernel does.
+_VOLATILE_ENV = ("CIVICPOSTS_NOTEBOOK", "MAKE_RESTARTS", "OLDPWD", "_")
+
+
+def _source_digest() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("runner.py", "run.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def build_key(cwd: str | Path, env: dict[str, str]) -> str:
+    """What a runner serves: this Python, this folder, this environment, this runner code (16 hex)."""
+    stable = {k: v for k, v in env.items() if k not in _VOLATILE_ENV}
+    text = json.dumps([sys.executable, str(Path(cwd).resolve()), sorted(stable.items()), _source_digest()])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def socket_path(key: str) -> Path:
+    # in the temporary folder: a Unix socket's path is limited to about 100 characters
+    return Path(tempfile.gettempdir()) / f"civicposts-runner-{os.getuid()}-{key}.sock"
+
+
+# --------------------------------------------------------------------------- the rule's side
+
+def run_through_runner(notebook: str, params: dict[str, Any], out_dir: str) -> int | None:
+    """Run ``notebook`` on this build's runner, starting it if needed: 0 done, 1 failed (logged), None when
+    no runner could take it (the caller then runs it itself)."""
+    if os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no"):
+        return None
+    env = dict(os.environ)
+    key = build_key(os.getcwd(), env)
+    path = socket_path(key)
+    conn = _connect(path) or _start(path)
+    if conn is None:
+        return None
+    request = {"notebook": notebook, "params": params, "out_dir": out_dir}
+    with conn, conn.makefile("rwb") as stream:
+        try:
+            stream.write(json.dumps(request).encode("utf-8") + b"\n")
+            stream.flush()
+            line = stream.readline()
+        except OSError:
+            line = b""
+    if not line:  # the runner went away before answering: run the notebook here
+        log.warning("%s: the notebook runner stopped; running the notebook in this process", notebook)
+        return None
+    reply = json.loads(line)
+    if reply.get("ok"):
+        log.info("executed %s in %.1f s (warm runner) -> %s", notebook, reply["seconds"], reply["target"])
+        return 0
+    log.error("%s", reply.get("error", "the notebook runner failed"))
+    return 1
+
+
+def _connect(path: Path) -> socket.socket | None:
+    if not path.exists():
+        return None
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(str(path))
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
+def _start(path: Path) -> socket.socket | None:
+    """Start the runner (one per build, whatever the number of rules starting at once) and connect."""
+    import fcntl
+
+    lock = path.with_suffix(".lock")
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # rules started side by side: one starts the runner, all use it
+        conn = _connect(path)
+        if conn is not None:
+            return conn
+        path.unlink(missing_ok=True)
+        slots = int(os.environ.get("CIVICPOSTS_RUNNER_KERNELS") or _cpus())
+        subprocess.Popen([sys.executable, "-m", "civicposts.runner", str(path), str(slots)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, close_fds=True)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            conn = _connect(path)
+            if conn is not None:
+                return conn
+            time.sleep(0.02)
+    log.warning("the notebook runner did not start within %.0f s; running the notebook in this process",
+                START_SECONDS)
+    return None
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- the runner's side
+
+class Runner:
+    """Serves one build: started kernels ready in a pool, one thread per notebook."""
+
+    def __init__(self, path: Path, slots: int) -> None:
+        from .run import _block_optional_imports, kernel_env
+
+        _block_optional_imports()
+        import papermill  # noqa: F401  (imported once, here, for every notebook of the build)
+
+        self.path = path
+        self.slots = max(1, slots)
+        self.env = kernel_env()
+        self.cwd = os.getcwd()
+        self.ready: list[Any] = []
+        self.lock = threading.Lock()
+        self.busy = 0
+        self.starting = 0
+        self.last = time.monotonic()
+        self._fill()
+
+    def _new_kernel(self) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=self.cwd, env=dict(self.env))
+        return km
+
+    def _fill(self) -> None:
+        """Start kernels until ``slots`` are ready (in the background: a notebook never waits for it)."""
+        def fill() -> None:
+            while True:
+                with self.lock:
+                    if len(self.ready) + self.starting >= self.slots:
+                        return
+                    self.starting += 1
+                try:
+                    km = self._new_kernel()
+                finally:
+                    with self.lock:
+                        self.starting -= 1
+                with self.lock:
+                    self.ready.append(km)
+
+        threading.Thread(target=fill, daemon=True).start()
+
+    def _take(self) -> Any:
+        with self.lock:
+            km = self.ready.pop(0) if self.ready else None
+            self.busy += 1
+        if km is None:
+            km = self._new_kernel()
+        self._fill()
+        return km
+
+    def handle(self, conn: socket.socket) -> None:
+        from .errors import CivicpostsError
+        from .run import execute
+
+        with conn, conn.makefile("rwb") as stream:
+            line = stream.readline()
+            if not line:
+                return
+            req = json.loads(line)
+            km = self._take()
+            t0 = time.perf_counter()
+            try:
+                target = execute(req["notebook"], req["params"], req["out_dir"], cwd=self.cwd, km=km)
+                reply = {"ok": True, "target": str(target), "seconds": time.perf_counter() - t0}
+            except CivicpostsError as exc:
+                reply = {"ok": False, "error": str(exc)}
+            except Exception as exc:  # a dead kernel, a broken notebook file: reported to the rule, never lost
+                reply = {"ok": False, "error": f"{req['notebook']}: {type(exc).__name__}: {exc}"}
+            finally:
+                with self.lock:
+                    self.busy -= 1
+                    self.last = time.monotonic()
+            with contextlib.suppress(OSError):
+                stream.write(json.dumps(reply).encode("utf-8") + b"\n")
+                stream.flush()
+
+    def serve(self) -> None:
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o077)  # only this user may hand the runner a notebook
+        try:
+            server.bind(str(self.path))
+        finally:
+            os.umask(old)
+        server.listen(16)
+        server.settimeout(1.0)
+        try:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except socket.timeout:
+                    with self.lock:
+                        idle = not self.busy and time.monotonic() - self.last > IDLE_SECONDS
+                    if idle:
+                        return
+                    continue
+                with self.lock:
+                    self.last = time.monotonic()
+                threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+        finally:
+            server.close()
+            self.path.unlink(missing_ok=True)
+            for km in self.ready:
+                from .run import _shutdown
+
+                _shutdown(km)
+
+
+def main(argv: list[str]) -> int:
+    path, slots = Path(argv[0]), int(argv[1])
+    Runner(path, slots).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,116 @@
+"""The warm notebook runner (civicposts.runner): the same executed notebooks as a run in the rule's own process.
+
+Each test runs ``python -m civicposts execute`` as make's rules do, in a temporary folder, on a small
+notebook that shows what it runs in: the notebook's name in its environment, the hash seed, whether any name
+was bound in it before its first cell, and the process that started its kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from civicposts import runner
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+PROBE = """import os, sys
+print(os.environ["CIVICPOSTS_NOTEBOOK"], os.environ["PYTHONHASHSEED"], x)
+print(sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "get_ipython", "exit", "quit", "open", "os", "sys", "x")))
+"""
+
+
+def _notebook(path: Path, body: str = PROBE) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("x = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "params.json").write_text(json.dumps({"x": 2, "reports_dir": "reports"}))
+    return tmp_path
+
+
+def _execute(folder: Path, name: str, *, runner_on: bool = True, extra: dict | None = None):
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER_IDLE": "3",
+           "CIVICPOSTS_RUNNER": "on" if runner_on else "off", **(extra or {})}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)  # the kernel's default seed is then the kit's, 0
+    return subprocess.run([sys.executable, "-m", "civicposts", "execute", f"notebooks/{name}.ipynb", "--params",
+                           "params.json", "--out-dir", f"out-{'warm' if runner_on else 'cold'}"],
+                          cwd=folder, env=env, capture_output=True, text=True)
+
+
+def _wait_gone(folder: Path, timeout: float = 20.0) -> bool:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER_IDLE": "3", "CIVICPOSTS_RUNNER": "on"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    path = runner.socket_path(runner.build_key(folder, env))
+    deadline = time.monotonic() + timeout
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not path.exists()
+
+
+def test_a_notebook_on_the_warm_runner_is_the_one_a_cold_run_makes(folder):
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    cold = _execute(folder, "probe", runner_on=False)
+    warm = _execute(folder, "probe")
+    assert cold.returncode == 0 and warm.returncode == 0, (cold.stderr, warm.stderr)
+    assert "warm runner" in warm.stderr and "warm runner" not in cold.stderr
+    a = (folder / "out-cold" / "probe.ipynb").read_text().replace("out-cold", "OUT")
+    b = (folder / "out-warm" / "probe.ipynb").read_text().replace("out-warm", "OUT")
+    assert a == b
+    out = json.loads(b)["cells"][-1]["outputs"][0]["text"]
+    assert out == ["notebooks/probe.ipynb 0 2\n", "[]\n"]  # its name, the seed, and nothing bound before it
+    assert _wait_gone(folder)  # and the runner stops when nothing comes
+
+
+def test_rules_side_by_side_share_one_runner_and_a_kernel_each(folder):
+    body = "import os\nprint(os.getppid(), os.getpid())"
+    for i in range(3):
+        _notebook(folder / "notebooks" / f"nb{i}.ipynb", body)
+    with ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(lambda i: _execute(folder, f"nb{i}"), range(3)))
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    seen = [json.loads((folder / "out-warm" / f"nb{i}.ipynb").read_text())["cells"][-1]["outputs"][0]["text"][0]
+            .split() for i in range(3)]
+    assert len({parent for parent, _ in seen}) == 1  # one runner started every kernel
+    assert len({kernel for _, kernel in seen}) == 3  # and no kernel ran two notebooks
+    assert _wait_gone(folder)
+
+
+def test_a_failing_notebook_fails_its_rule_and_is_kept_for_reading(folder):
+    _notebook(folder / "notebooks" / "broken.ipynb", "raise ValueError('bad input row 7')")
+    run = _execute(folder, "broken")
+    assert run.returncode == 1
+    assert "failed in cell" in run.stderr and "bad input row 7" in run.stderr
+    assert (folder / "out-warm" / "broken.failed.ipynb").exists()
+    assert not (folder / "out-warm" / "broken.ipynb").exists()
+    assert _wait_gone(folder)
+
+
+def test_the_runner_can_be_switched_off(folder, monkeypatch):
+    monkeypatch.setenv("CIVICPOSTS_RUNNER", "off")
+    assert runner.run_through_runner("notebooks/x.ipynb", {}, "out") is None
+
+
+def test_another_environment_is_another_runner(folder):
+    a = runner.build_key(folder, {"PATH": "/bin", "X": "1"})
+    assert a == runner.build_key(folder, {"PATH": "/bin", "X": "1", "CIVICPOSTS_NOTEBOOK": "n.ipynb"})
+    assert a != runner.build_key(folder, {"PATH": "/bin", "X": "2"})
+    assert a != runner.build_key(folder / "notebooks", {"PATH": "/bin", "X": "1"})
