@@ -167,7 +167,8 @@ def negative_case(r: random.Random) -> Case:
         f"Anggaran Rp {r.randint(1, 99)}.{r.randint(0, 999):03d}.{r.randint(0, 999):03d}.{r.randint(0, 999):03d},-",
         f"{r.randint(1, 9)}.{r.randint(100, 999)} likes dan {r.randint(10, 999)} komentar",
         f"alpha = 0.{_digits(r, 10)}, kappa {r.randint(0, 1)}.{_digits(r, 3)}",
-        f"post {r.randint(1, 9)}{_digits(r, 18)} dan {r.randint(1, 9)}{_digits(r, 12)}",
+        # (13 digits led by "628" would be an Indonesian mobile number: the second id never starts with 6)
+        f"post {r.randint(1, 9)}{_digits(r, 18)} dan {r.choice('12345789')}{_digits(r, 12)}",
         f"tahun {y - 3} {y - 2} {y - 1} {y}",
         f"RT {r.randint(1, 20):02d} RW {r.randint(1, 12):02d}, No. {r.randint(1, 200)}A, km {r.randint(1, 30)},5",
         f"Jl. Sudirman No. {r.randint(1, 99)}, kode pos 30{_digits(r, 3)}",

@@ -18,6 +18,7 @@ used here, so the file can be written before the project's environment exists.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -73,10 +74,20 @@ def closure(src: Path, modules: Iterable[str]) -> list[Path]:
         files.add(path)
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # importing a.b runs a/__init__
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        todo.extend(imported_modules(tree, name, path.name == "__init__.py"))
-        files.update(data_files(tree, src))
+        st = path.stat()
+        imports, data = _module_facts(path, name, src, (st.st_mtime_ns, st.st_size))
+        todo.extend(imports)
+        files.update(data)
     return sorted(files)
+
+
+@functools.lru_cache(maxsize=None)
+def _module_facts(path: Path, name: str, src: Path, version: tuple[int, int]) -> tuple[frozenset[str], frozenset[Path]]:
+    """What one module imports and which data files it names, parsed once however many closures reach it
+    (every notebook's closure shares most of the package). ``version`` (mtime, size) keys the cache, so an
+    edited file is parsed again."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return frozenset(imported_modules(tree, name, path.name == "__init__.py")), frozenset(data_files(tree, src))
 
 
 def data_files(tree: ast.AST, src: Path) -> set[Path]:

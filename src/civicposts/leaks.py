@@ -19,6 +19,8 @@ Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils)
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import subprocess
@@ -42,6 +44,7 @@ IGNORE = frozenset({
 
 _PSEUDO = re.compile(r"\b(?:user|id)_[0-9a-f]{10}\b")
 _HEX = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{16,}\b", re.IGNORECASE)
+_HEX_RUN = re.compile(r"\b[0-9a-fA-F]{16,}\b")  # _HEX's candidates; the letter-and-digit test is _blank_hex's
 _DEC = re.compile(r"(?<![\d.])\d{1,3}\.\d+(?![\d.]*\.\d)")
 # "@" written, spaced on both sides, or spelt (at); "word @name.dot" is a mention and counts as a handle
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+(?:@|\s+@\s+|\s*[(\[{]\s*at\s*[)\]}]\s*)[\w-]+(?:\s*(?:\.|[(\[{]dot[)\]}])\s*[\w-]+)*"
@@ -51,24 +54,45 @@ _AT_NAME = re.compile(r"@+([a-z0-9_](?:[a-z0-9_.-]{0,29}[a-z0-9_])?)", re.IGNORE
 _LINK = re.compile(r"instagr(?:am\.com|\.am)/+(?:stories/+)?([a-z0-9_.]{1,30})", re.IGNORECASE)
 _LINK_PATHS = frozenset({"p", "reel", "reels", "explore", "tv", "accounts", "stories", "direct", "about", ""})
 _DIGITS = re.compile(r"\+?\(?\d(?:[\s.\-/()+]{0,3}\d)*")
+_NON_DIGIT = re.compile(r"\D")
+_MOBILE = re.compile(r"(?:^|[^\d])(?:\+?62|0)\D{0,3}8(?:\D{0,3}\d){8,11}(?!\d)")
+_LANDLINE = re.compile(r"\(0\d{2,3}\)\s?\d{5,8}")
+_SIXTEEN = re.compile(r"\d{16}")
+_ANY_DIGIT = re.compile(r"[0-9]")
 _HTML_COMMENT = re.compile(r"^\s*(/\*|\*|//)")
 # A GUID (REFI-QDA projects are full of them) is hex in fixed groups: its digit runs are never a phone.
 _GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 
 
+class _FoldMap(dict):
+    """``str.translate`` table of the scan's folding of one character, filled on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        if cat in ("Mn", "Me", "Cf"):
+            out = ""
+        elif cat == "Nd" and not ch.isascii():
+            out = str(unicodedata.digit(ch))
+        else:
+            out = "-" if cat == "Pd" else ch
+        self[code] = out
+        return out
+
+
+_FOLD_MAP = _FoldMap()
+
+
 def _fold(line: str) -> str:
     if line.isascii():
         return line
-    out = []
-    for ch in unicodedata.normalize("NFKC", line):
-        if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        d = unicodedata.digit(ch, None) if not ch.isascii() else None
-        if d is not None and unicodedata.category(ch) == "Nd":
-            out.append(str(d))
-        else:
-            out.append("-" if unicodedata.category(ch) == "Pd" else ch)
-    return "".join(out)
+    return unicodedata.normalize("NFKC", line).translate(_FOLD_MAP)
+
+
+def _blank_hex(m: re.Match[str]) -> str:
+    """A run of 16 or more hex characters becomes " " when it has a letter and a digit (``_HEX``)."""
+    run = m.group(0)
+    return " " if _HEX.fullmatch(run) else run
 
 
 def _nik(d: str) -> bool:
@@ -82,7 +106,8 @@ def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE)
     """(kind, match) of every suspected piece of personal data in one line."""
     t = _fold(line)
     hits: list[tuple[str, str]] = []
-    t = _PSEUDO.sub(" ", t)
+    if "user_" in t or "id_" in t:
+        t = _PSEUDO.sub(" ", t)
     if "@" in t or _SPELT_AT.search(t):
         for m in _EMAIL.finditer(t):
             hits.append(("email", m.group(0)))
@@ -96,15 +121,18 @@ def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE)
             h = m.group(1).lower().rstrip(".")
             if h not in allow and h not in _LINK_PATHS:
                 hits.append(("handle", m.group(0)))
-    if sum(c.isdigit() for c in t) >= 9:
-        t = _DEC.sub(" ", _HEX.sub(" ", t))
-        for m in _DIGITS.finditer(t):
-            run = m.group(0)
-            d = re.sub(r"\D", "", run)
-            mobile = re.search(r"(?:^|[^\d])(?:\+?62|0)\D{0,3}8(?:\D{0,3}\d){8,11}(?!\d)", " " + run)
-            if mobile or re.fullmatch(r"\(0\d{2,3}\)\s?\d{5,8}", run.strip()):
+    # after folding every digit \d can match is ASCII, so counting those is exact (and fast)
+    if sum(map(t.count, "0123456789")) >= 9:
+        t = _HEX_RUN.sub(_blank_hex, t)
+        if "." in t:
+            t = _DEC.sub(" ", t)
+        # the shortest phone ("0812345678", "(071)12345") and NIK are 10 characters or more
+        for run in [r for r in _DIGITS.findall(t) if len(r) >= 10]:
+            d = _NON_DIGIT.sub("", run)
+            mobile = _MOBILE.search(" " + run)
+            if mobile or _LANDLINE.fullmatch(run.strip()):
                 hits.append(("phone", run.strip()))
-            elif len(d) == 16 and (_nik(d) or re.fullmatch(r"\d{16}", run)):
+            elif len(d) == 16 and (_nik(d) or _SIXTEEN.fullmatch(run)):
                 hits.append(("nik", run.strip()))
     return hits
 
@@ -192,13 +220,35 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
         paths = [paths]
     allow = frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())
     ign = frozenset(i.lower() for i in ignore)
+    files = files_to_scan(paths)
+    # files are independent: on several CPUs they are scanned side by side (the scan reads every output, and
+    # ran as long as the notebooks that made them); the rows keep the files' sorted order either way
+    workers = min(len(files), _cpus())
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            found = list(pool.map(_scan_file, files, [allow] * len(files), [ign] * len(files)))
+    else:
+        found = [_scan_file(f, allow, ign) for f in files]
+    return pd.DataFrame([row for rows in found for row in rows], columns=COLUMNS)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _scan_file(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:
+    """The (file, line, kind, match) rows of one file."""
     rows = []
-    for f in files_to_scan(paths):
-        for lineno, line in _lines(f):
-            if "@" not in line and "instagr" not in line and not any(c.isdigit() for c in line) \
-                    and line.isascii():
-                continue
-            if "-" in line:
-                line = _GUID.sub(" ", line)
-            rows.extend((str(f), lineno, kind, match) for kind, match in scan_line(line, allow, ign))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    for lineno, line in _lines(f):
+        # an ASCII line without "@", a link or a digit has nothing to find ([0-9]: ASCII digits)
+        if line.isascii() and "@" not in line and "instagr" not in line and not _ANY_DIGIT.search(line):
+            continue
+        if "-" in line:
+            line = _GUID.sub(" ", line)
+        rows.extend((str(f), lineno, kind, match) for kind, match in scan_line(line, allow, ign))
+    return rows

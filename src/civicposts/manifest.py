@@ -157,6 +157,7 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
     reports = root / params["reports_dir"]
     processed = root / params["processed_dir"]
     inputs = input_files(root, params)
+    hashed: dict[str, str] = {}  # a folder input (a corpus of thousands of files) is hashed once, not per artefact
     sidecars = _sidecar_index(reports)
     artefacts = []
     for base in (reports, processed):
@@ -190,7 +191,7 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
                 "fictional": (meta or {}).get("fictional"),
                 "sha256": digest,
                 "made_by": made_by,
-                "inputs": {i: _hash_input(root, i, inputs) for i in used},
+                "inputs": {i: _hash_input(root, i, inputs, hashed) for i in used},
             })
     return {
         "schema": SCHEMA,
@@ -204,18 +205,28 @@ def build_manifest(params: dict[str, Any], root: str | Path = ".") -> dict[str, 
     }
 
 
-def _hash_input(root: Path, rel: str, known: dict[str, str]) -> str:
+def _hash_input(root: Path, rel: str, known: dict[str, str], hashed: dict[str, str] | None = None) -> str:
+    """sha256 of an artefact's input: a file's, or for a folder one over its files' names and hashes.
+    ``known``: the hashes :func:`input_files` computed; ``hashed``: folders hashed so far."""
     if rel in known:
         return known[rel]
+    if hashed is not None and rel in hashed:
+        return hashed[rel]
     p = root / rel
     if p.is_file():
-        return sha256_file(p)
-    if p.is_dir():
+        digest = sha256_file(p)
+    elif p.is_dir():
         h = hashlib.sha256()
         for f in sorted(x for x in p.rglob("*") if x.is_file()):
-            h.update(f.relative_to(p).as_posix().encode() + b"\0" + sha256_file(f).encode())
-        return h.hexdigest()
-    return "missing"
+            inner = f.relative_to(p).as_posix()
+            sha = known.get(f"{rel.rstrip('/')}/{inner}") or sha256_file(f)  # each file is read at most once
+            h.update(inner.encode() + b"\0" + sha.encode())
+        digest = h.hexdigest()
+    else:
+        digest = "missing"
+    if hashed is not None:
+        hashed[rel] = digest
+    return digest
 
 
 def _processed_maker(processed: Path, p: Path) -> dict[str, Any]:
