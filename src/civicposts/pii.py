@@ -30,6 +30,7 @@ never long enough, or never start like a phone, to be taken for one.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -116,14 +117,50 @@ _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 def _fold_index(text: str) -> list[int]:
     """For each character of ``fold(text)[0]``, the index of the original character it came from."""
-    import numpy as np
-
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    lens = np.ones(len(cps), dtype=np.int64)
-    wide = np.flatnonzero(cps >= 128)  # ASCII folds to itself; only the rest is looked up
+    # only characters that fold to none or several break the one-to-one runs between them
     table = _FOLD_TABLE
-    lens[wide] = [len(table[c]) for c in cps[wide].tolist()]
-    return np.repeat(np.arange(len(cps)), lens).tolist()
+    index: list[int] = []
+    prev = 0
+    for m in _NON_ASCII_RE.finditer(text):
+        i = m.start()
+        width = len(table[ord(text[i])])
+        if width == 1:
+            continue
+        index.extend(range(prev, i))
+        index.extend([i] * width)
+        prev = i + 1
+    index.extend(range(prev, len(text)))
+    return index
+
+
+def _fold_positions(text: str) -> Callable[[int], int]:
+    """``_fold_index(text)[v]`` as a function of ``v``, without building the whole index (a text has a few
+    spans, so only their ends are looked up)."""
+    table = _FOLD_TABLE
+    starts: list[int] = []  # view position of each character that folds to none or several
+    origins: list[int] = []  # its index in the text
+    widths: list[int] = []  # how many view characters it became
+    shifts: list[int] = []  # original minus view position of the characters after it
+    shift = 0
+    for m in _NON_ASCII_RE.finditer(text):
+        i = m.start()
+        width = len(table[ord(text[i])])
+        if width == 1:
+            continue
+        start = i - shift
+        starts.append(start)
+        origins.append(i)
+        widths.append(width)
+        shift = i + 1 - start - width
+        shifts.append(shift)
+
+    def original(v: int) -> int:
+        k = bisect.bisect_right(starts, v) - 1
+        if k < 0:
+            return v
+        return origins[k] if v < starts[k] + widths[k] else v + shifts[k]
+
+    return original
 
 
 # --- detectors on the folded view ------------------------------------------------------------
@@ -356,11 +393,11 @@ def find(text: str, *, known: Iterable[str] | frozenset[str] = frozenset(),
     if not found:
         return []
     found.sort()
-    index = None if exact else _fold_index(text)
+    original = None if exact else _fold_positions(text)
     spans = []
     for a, b, fam, value in found:
-        if index is not None:
-            start, end = index[a], index[b - 1] + 1
+        if original is not None:
+            start, end = original(a), original(b - 1) + 1
             while end < len(text) and text[end] in _DROP:  # a keycap mark after the last digit
                 end += 1
         else:
