@@ -9,6 +9,8 @@ folder)``, an iterator of events:
 * :class:`Bad` -- one bad record (the driver raises, or quarantines it);
 * :class:`Extra` -- a record carried inside another one (Apify's embedded
   comments): kept once, not counted against the file;
+* :class:`Block` -- many good records at once, as a typed frame (a columnar reader of a large file);
+  counted and kept exactly as the same rows would be;
 * :class:`Skip` -- nothing of this file is a record (a story, an empty
   list); logged, and the file is not a source.
 
@@ -61,6 +63,17 @@ class Extra:
 
 
 @dataclass
+class Block:
+    """Many good records of ``table`` at once: a typed frame (:mod:`civicposts.schema` columns) whose
+    ``key`` column holds the keys. The driver counts and keeps them as it would the same rows one by one;
+    columnar readers yield it for large files."""
+
+    table: str
+    key: str
+    frame: Any  # pd.DataFrame (not imported here: the formats that never make blocks stay light)
+
+
+@dataclass
 class Skip:
     """Nothing in this file is a record of any table; ``reason`` is logged at ``level``."""
 
@@ -68,7 +81,7 @@ class Skip:
     level: int = logging.INFO
 
 
-Event = Union[Row, Bad, Extra, Skip]
+Event = Union[Row, Bad, Extra, Skip, Block]
 
 
 # --------------------------------------------------------------------------- what a format sees
@@ -157,16 +170,50 @@ class Head:
 
     def csv_header(self) -> list[str]:
         """The stripped names of the first CSV row ([] when the file is empty or not text)."""
+        return self.memo("csv_header", self._csv_header)
+
+    def _csv_header(self) -> list[str]:
+        first = self.csv_first_record()
+        return [] if first is None else [h.strip() for h in first]
+
+    def csv_first_record(self) -> list[str] | None:
+        """The first CSV record as written (None when the file is empty or not text). Read from the file's
+        beginning when that holds it (a large table is not decoded whole just to learn its columns)."""
+        return self.memo("csv_first", self._csv_first)
+
+    def _csv_first(self) -> list[str] | None:
         import csv
         import io
 
+        raw = self._raw if isinstance(self._raw, bytes) else None
+        if raw is None and self._text is _UNREAD:
+            try:
+                raw = self.raw if isinstance(self.raw, bytes) else None
+            except InputError:
+                raw = None
+        if raw is not None and len(raw) > 65536 and self._text is _UNREAD:
+            cut = raw.rfind(b"\n", 0, 65536)
+            try:
+                head = raw[:cut + 1].decode("utf-8-sig") if cut > 0 else None
+            except UnicodeDecodeError:
+                head = None  # not UTF-8 (cp1252?): decoded whole below, as the readers decode it
+            if head:
+                rows = csv.reader(io.StringIO(head, newline=""))
+                try:
+                    first = next(rows)
+                    ended = next(rows, None) is not None  # a second record began: the first ended inside
+                except (StopIteration, csv.Error):
+                    ended = False
+                # ASCII names read the same whatever the file's encoding turns out to be
+                if ended and all(name.isascii() for name in first):
+                    return first
         text = self.text
         if isinstance(text, Problem):
-            return []
+            return None
         try:
-            return [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
+            return next(csv.reader(io.StringIO(text, newline="")))
         except (StopIteration, csv.Error):
-            return []
+            return None
 
 
 @dataclass

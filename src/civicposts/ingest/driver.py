@@ -23,7 +23,7 @@ import pandas as pd
 from .. import schema
 from ..errors import InputError
 from . import registry
-from .base import Bad, Extra, Folder, Format, Head, Row, Skip
+from .base import Bad, Block, Extra, Folder, Format, Head, Row, Skip
 from .files import expand, prefetch
 
 log = logging.getLogger("civicposts.ingest")
@@ -72,6 +72,10 @@ class State:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     tables: dict[str, dict[str, tuple[dict[str, Any], Source]]] = field(
         default_factory=lambda: {"posts": {}, "comments": {}, "profiles": {}})
+    # records kept as whole frames (Block events), and which block holds each key
+    blocks: dict[str, list[tuple[pd.DataFrame, Source] | None]] = field(
+        default_factory=lambda: {"posts": [], "comments": [], "profiles": []})
+    block_of: dict[str, dict[str, int]] = field(default_factory=lambda: {"posts": {}, "comments": {}, "profiles": {}})
 
     def source(self, path: str, fmt: str) -> Source:
         src = Source(path, fmt)
@@ -87,8 +91,37 @@ class State:
         self.bad.append((src.path, "" if record is None else str(record), problem))
         log.warning("quarantined %s, record %s: %s", src.path, record, problem)
 
+    def add_block(self, table: str, key: str, frame: pd.DataFrame, src: Source) -> None:
+        """Keep a frame of good records whole when none of its keys was seen (within it or before); else
+        keep or count each of its rows as :meth:`add` does, so the counts never depend on the route."""
+        keys = frame[key].astype(str).tolist()
+        seen = self.tables[table].keys() | self.block_of[table].keys()
+        if len(set(keys)) == len(keys) and seen.isdisjoint(keys):
+            index = len(self.blocks[table])
+            self.blocks[table].append((frame.reset_index(drop=True), src))
+            self.block_of[table].update(dict.fromkeys(keys, index))
+            src.read += len(keys)
+            src.kept += len(keys)
+            return
+        for k, row in zip(keys, _row_dicts(frame)):
+            self.add(table, k, row, src)
+
+    def _unblock(self, table: str, index: int) -> None:
+        """Move a kept block's rows into the row store (a later copy of one of them must be compared)."""
+        entry = self.blocks[table][index]
+        assert entry is not None
+        frame, src = entry
+        self.blocks[table][index] = None
+        store, owner = self.tables[table], self.block_of[table]
+        key = {"posts": "post_id", "comments": "comment_id", "profiles": "account"}[table]
+        for row in _row_dicts(frame):
+            store[str(row[key])] = (row, src)
+            del owner[str(row[key])]
+
     def add(self, table: str, key: str, row: dict[str, Any], src: Source) -> None:
         """Keep a good record, or count it as a duplicate of one already kept."""
+        if key in self.block_of[table]:
+            self._unblock(table, self.block_of[table][key])
         src.read += 1
         store = self.tables[table]
         if key not in store:
@@ -111,6 +144,24 @@ class State:
                       table[:-1], key, src.path, first_src.path)
             src.duplicates += 1
             src.differed += 1
+
+
+def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a typed frame as the dicts formats yield (times as ns since the epoch, nulls as None)."""
+    rows = []
+    cols = list(frame.columns)
+    values = []
+    for col in cols:
+        s = frame[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            ns = s.array.asi8.tolist()
+            values.append([None if pd.isna(t) else n for t, n in zip(s, ns)])
+        else:
+            values.append([None if (v is None or v is pd.NA or (isinstance(v, float) and v != v)) else v
+                           for v in s.astype(object).tolist()])
+    for vals in zip(*values):
+        rows.append(dict(zip(cols, vals)))
+    return rows
 
 
 def _n_fields(row: dict[str, Any]) -> int:
@@ -146,6 +197,12 @@ def _read_file(state: State, fmt: Format, head: Head, folder: Folder) -> None:
                 event.row["source_format"] = fmt.name
             event.row["source_file"] = path
             state.add(event.table, event.key, event.row, src)
+        elif isinstance(event, Block):
+            frame = event.frame
+            if event.table == "posts":
+                frame["source_format"] = fmt.name
+            frame["source_file"] = path
+            state.add_block(event.table, event.key, frame, src)
     if src is None and not skipped:
         state.source(path, fmt.name)  # claimed, but held no records: still accounted for
 
@@ -266,6 +323,19 @@ def _rows(state: State, table: str) -> list[dict[str, Any]]:
     return [r for r, _ in state.tables[table].values()]
 
 
+def _with_blocks(state: State, table: str, rows_frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The table of rows kept one by one together with the blocks kept whole, sorted as the rows are."""
+    blocks = [b[0] for b in state.blocks[table] if b is not None]
+    if not blocks:
+        return rows_frame
+    tbl = {"posts": schema.POSTS, "comments": schema.COMMENTS, "profiles": schema.PROFILES}[table]
+    parts = [f[tbl.columns] for f in ([rows_frame] if len(rows_frame) else []) + blocks]
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out = out.astype({c: rows_frame[c].dtype for c in tbl.columns if c in rows_frame.columns})
+    # the rows' own order (see result_of): nulls of a time last, then the keys
+    return out.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+
+
 def result_of(state: State) -> IngestResult:
     """The typed tables of what was read (see :mod:`civicposts.schema`)."""
     # posts without a time (a table with no time column) sort last
@@ -277,9 +347,10 @@ def result_of(state: State) -> IngestResult:
     report.sort(key=lambda r: r["source_file"])
     bad = [dict(zip(schema.QUARANTINE.columns, b)) for b in state.bad]
     return IngestResult(
-        posts=schema.frame(posts, schema.POSTS),
-        comments=schema.frame(comments, schema.COMMENTS),
-        profiles=schema.frame(profiles, schema.PROFILES),
+        posts=_with_blocks(state, "posts", schema.frame(posts, schema.POSTS), ["posted_at", "post_id"]),
+        comments=_with_blocks(state, "comments", schema.frame(comments, schema.COMMENTS),
+                              ["post_id", "posted_at", "comment_id"]),
+        profiles=_with_blocks(state, "profiles", schema.frame(profiles, schema.PROFILES), ["account"]),
         report=schema.frame(report, schema.INGEST_REPORT),
         quarantine=schema.frame(bad, schema.QUARANTINE),
         skipped=list(state.skipped),

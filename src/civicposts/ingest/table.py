@@ -39,13 +39,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import InputError
-from .base import Bad, Event, Folder, Format, Head, Row, csv_records
+from .base import Bad, Block, Event, Folder, Format, Head, Row, csv_records
 from .files import Problem
 from .values import ns_from_iso, opt_int, post_url, record_label
 
 REQUIRED = ("post_id", "account", "posted_at")
 OPTIONAL = ("caption", "likes", "comments", "media_type", "location_name", "url")
 _MEDIA = {"image", "video", "carousel"}
+# Files at least this large are read column by column (civicposts.ingest.columnar), with the same rows and
+# counts; smaller ones, and any file with a value the columnar reader does not vouch for, row by row.
+BLOCK_MIN_BYTES = 4 << 20
 
 
 def plain_post(item: dict[str, str], header: list[str]) -> dict[str, Any]:
@@ -80,6 +83,15 @@ def plain_post(item: dict[str, str], header: list[str]) -> dict[str, Any]:
 
 def _records(path: str, head: Head, folder: Folder) -> Iterator[Event]:
     header = head.csv_header()
+    raw = head.raw
+    if isinstance(raw, bytes) and len(raw) >= BLOCK_MIN_BYTES:
+        from .columnar import plain_block
+
+        frame = plain_block(head, header)
+        if frame is not None:  # None: something only the row route can judge, and name
+            if len(frame):
+                yield Block("posts", "post_id", frame)
+            return
     for rec in csv_records(head):
         if isinstance(rec, Bad):
             yield rec
