@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,17 +115,22 @@ def _view(text: str) -> tuple[str, bool]:
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
-def _fold_index(text: str) -> list[int]:
-    """For each character of ``fold(text)[0]``, the index of the original character it came from."""
-    # only characters that fold to none or several break the one-to-one runs between them
+def _irregular(text: str) -> Iterator[tuple[int, int]]:
+    """(index, width in the view) of each character that folds to none or several characters: only these
+    break the one-to-one runs between the text and its view."""
     table = _FOLD_TABLE
-    index: list[int] = []
-    prev = 0
     for m in _NON_ASCII_RE.finditer(text):
         i = m.start()
         width = len(table[ord(text[i])])
-        if width == 1:
-            continue
+        if width != 1:
+            yield i, width
+
+
+def _fold_index(text: str) -> list[int]:
+    """For each character of ``fold(text)[0]``, the index of the original character it came from."""
+    index: list[int] = []
+    prev = 0
+    for i, width in _irregular(text):
         index.extend(range(prev, i))
         index.extend([i] * width)
         prev = i + 1
@@ -136,17 +141,12 @@ def _fold_index(text: str) -> list[int]:
 def _fold_positions(text: str) -> Callable[[int], int]:
     """``_fold_index(text)[v]`` as a function of ``v``, without building the whole index (a text has a few
     spans, so only their ends are looked up)."""
-    table = _FOLD_TABLE
-    starts: list[int] = []  # view position of each character that folds to none or several
+    starts: list[int] = []  # view position of each irregular character
     origins: list[int] = []  # its index in the text
     widths: list[int] = []  # how many view characters it became
     shifts: list[int] = []  # original minus view position of the characters after it
     shift = 0
-    for m in _NON_ASCII_RE.finditer(text):
-        i = m.start()
-        width = len(table[ord(text[i])])
-        if width == 1:
-            continue
+    for i, width in _irregular(text):
         start = i - shift
         starts.append(start)
         origins.append(i)
