@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import subprocess
@@ -223,7 +222,9 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
     files = files_to_scan(paths)
     # files are independent: on several CPUs they are scanned side by side (the scan reads every output, and
     # ran as long as the notebooks that made them); the rows keep the files' sorted order either way
-    workers = min(len(files), _cpus())
+    from .scale import local_workers
+
+    workers = min(len(files), local_workers())
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         from concurrent.futures import ProcessPoolExecutor
 
@@ -232,13 +233,6 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
     else:
         found = [_scan_file(f, allow, ign) for f in files]
     return pd.DataFrame([row for rows in found for row in rows], columns=COLUMNS)
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _scan_file(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:

@@ -134,6 +134,7 @@ def _start(path: Path) -> socket.socket | None:
 
 
 def _cpus() -> int:
+    # as civicposts.scale.local_workers, which this light client must not import (it loads pandas)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
@@ -246,11 +247,11 @@ class Runner:
                     self.last = time.monotonic()
                 threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
         finally:
+            from .run import _shutdown
+
             server.close()
             self.path.unlink(missing_ok=True)
             for km in self.ready:
-                from .run import _shutdown
-
                 _shutdown(km)
 
 

@@ -174,10 +174,15 @@ def _column(values: Sequence[Any], dtype: str) -> Any:
             return pd.to_datetime(pd.array(list(values), dtype="Int64"), unit="ns", utc=True).as_unit("ns")
         return pd.to_datetime(np.array(values, dtype="int64"), unit="ns", utc=True).as_unit("ns")
     if dtype in ("list", "object"):
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = list(values)
-        return arr
+        return list_column(values)
     return pd.array(list(values), dtype=dtype)
+
+
+def list_column(values: Sequence[Any]) -> np.ndarray:
+    """An object column holding ``values`` as they are (lists stay lists; numpy would make a 2-D array)."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values)
+    return arr
 
 
 def frame(rows: Iterable[Mapping[str, Any]], table: Table) -> pd.DataFrame:

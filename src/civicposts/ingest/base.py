@@ -185,28 +185,14 @@ class Head:
         import csv
         import io
 
-        raw = self._raw if isinstance(self._raw, bytes) else None
-        if raw is None and self._text is _UNREAD:
+        if self._text is _UNREAD:  # not decoded yet: the file's first 64 KB may hold the whole header
             try:
-                raw = self.raw if isinstance(self.raw, bytes) else None
+                raw = self.raw
             except InputError:
                 raw = None
-        if raw is not None and len(raw) > 65536 and self._text is _UNREAD:
-            cut = raw.rfind(b"\n", 0, 65536)
-            try:
-                head = raw[:cut + 1].decode("utf-8-sig") if cut > 0 else None
-            except UnicodeDecodeError:
-                head = None  # not UTF-8 (cp1252?): decoded whole below, as the readers decode it
-            if head:
-                rows = csv.reader(io.StringIO(head, newline=""))
-                try:
-                    first = next(rows)
-                    ended = next(rows, None) is not None  # a second record began: the first ended inside
-                except (StopIteration, csv.Error):
-                    ended = False
-                # ASCII names read the same whatever the file's encoding turns out to be
-                if ended and all(name.isascii() for name in first):
-                    return first
+            first = _first_record(raw[:65536]) if isinstance(raw, bytes) and len(raw) > 65536 else None
+            if first is not None:
+                return first
         text = self.text
         if isinstance(text, Problem):
             return None
@@ -214,6 +200,26 @@ class Head:
             return next(csv.reader(io.StringIO(text, newline="")))
         except (StopIteration, csv.Error):
             return None
+
+
+def _first_record(prefix: bytes) -> list[str] | None:
+    """The first CSV record of a file's beginning, when it ends there and its names are ASCII (which read
+    the same whatever the file's encoding turns out to be); else None (the whole file is decoded)."""
+    import csv
+    import io
+
+    cut = prefix.rfind(b"\n")
+    try:
+        head = prefix[:cut + 1].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    rows = csv.reader(io.StringIO(head, newline=""))
+    try:
+        first = next(rows)
+        ended = next(rows, None) is not None  # a second record began, so the first ended inside the prefix
+    except (StopIteration, csv.Error):
+        return None
+    return first if ended and all(name.isascii() for name in first) else None
 
 
 @dataclass

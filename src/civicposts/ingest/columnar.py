@@ -12,7 +12,8 @@ it returns None and the row route reads the file, so every error still names its
   media type, a count that is not a plain number), or a record with another number of fields;
 - a time not written ``YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]]`` with ``Z`` or ``±HH:MM``;
 - an account with non-ASCII characters (Python's and Arrow's lowercasing differ there);
-- whitespace other than ASCII's anywhere (Python's ``str.strip`` and Arrow's trimming differ there);
+- whitespace other than ASCII's in a field that is trimmed (every field but the caption: Python's
+  ``str.strip`` and Arrow's trimming differ there);
 - a header with a repeated column name.
 
 The lists ``media_files`` and ``missing_fields`` of the frame's rows are shared objects (two or three
@@ -28,10 +29,11 @@ import pandas as pd
 
 from .. import schema
 from .base import Head
+from .table import OPTIONAL
+from .values import post_url
 
 log = logging.getLogger("civicposts.ingest")
 
-OPTIONAL = ("caption", "likes", "comments", "media_type", "location_name", "url")
 # Characters Python's str.strip() removes that Arrow's ASCII trimming keeps (Unicode and control spaces), as RE2
 _WIDE_SPACE = r"[\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$"
@@ -121,7 +123,8 @@ def plain_block(head: Head, header: list[str]) -> pd.DataFrame | None:
     missing = ["owner_id"] + [c for c in OPTIONAL if c not in header]
     without, with_n = list(missing), missing + ["n_media"]
     no_count = pd.isna(n_media)
-    built = pc.binary_join_element_wise("https://www.instagram.com/p/", post_id, "/", "")  # values.post_url
+    before, after = post_url("\0").split("\0")  # the address values.post_url builds, around the id
+    built = pc.binary_join_element_wise(before, post_id, after, "")
     url = (pc.if_else(pc.greater(pc.binary_length(trimmed["url"]), 0), trimmed["url"], built) if "url" in header
            else built)
     location = (pd.Series(trimmed["location_name"].to_numpy(zero_copy_only=False), dtype=object)
@@ -138,8 +141,8 @@ def plain_block(head: Head, header: list[str]) -> pd.DataFrame | None:
         "n_media": n_media,
         "location_name": pd.array(location.where(location != "", None).tolist(), dtype="str"),
         "url": _strings(url),
-        "media_files": _objects([empty] * n),
-        "missing_fields": _objects([with_n if m else without for m in no_count.tolist()]),
+        "media_files": schema.list_column([empty] * n),
+        "missing_fields": schema.list_column([with_n if m else without for m in no_count.tolist()]),
     }
     return pd.DataFrame(data, columns=[c for c in schema.POSTS.columns if c in data])
 
@@ -148,8 +151,3 @@ def _strings(arr) -> pd.api.extensions.ExtensionArray:
     """An Arrow string array as the post table's string column (no round trip through Python strings)."""
     return pd.array(arr, dtype="str")
 
-
-def _objects(values: list) -> np.ndarray:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr

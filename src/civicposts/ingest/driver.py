@@ -73,7 +73,7 @@ class State:
     tables: dict[str, dict[str, tuple[dict[str, Any], Source]]] = field(
         default_factory=lambda: {"posts": {}, "comments": {}, "profiles": {}})
     # records kept as whole frames (Block events), and which block holds each key
-    blocks: dict[str, list[tuple[pd.DataFrame, Source] | None]] = field(
+    blocks: dict[str, list[tuple[pd.DataFrame, str, Source] | None]] = field(
         default_factory=lambda: {"posts": [], "comments": [], "profiles": []})
     block_of: dict[str, dict[str, int]] = field(default_factory=lambda: {"posts": {}, "comments": {}, "profiles": {}})
 
@@ -98,7 +98,7 @@ class State:
         seen = self.tables[table].keys() | self.block_of[table].keys()
         if len(set(keys)) == len(keys) and seen.isdisjoint(keys):
             index = len(self.blocks[table])
-            self.blocks[table].append((frame.reset_index(drop=True), src))
+            self.blocks[table].append((frame.reset_index(drop=True), key, src))
             self.block_of[table].update(dict.fromkeys(keys, index))
             src.read += len(keys)
             src.kept += len(keys)
@@ -110,10 +110,9 @@ class State:
         """Move a kept block's rows into the row store (a later copy of one of them must be compared)."""
         entry = self.blocks[table][index]
         assert entry is not None
-        frame, src = entry
+        frame, key, src = entry
         self.blocks[table][index] = None
         store, owner = self.tables[table], self.block_of[table]
-        key = {"posts": "post_id", "comments": "comment_id", "profiles": "account"}[table]
         for row in _row_dicts(frame):
             store[str(row[key])] = (row, src)
             del owner[str(row[key])]
