@@ -106,3 +106,25 @@ def test_labelled_set_recall_and_false_positives():
     assert all(by[f]["recall_pct"] == 100.0 for f in C.FAMILIES), rows
     assert by["ordinary numbers"]["false_positive_pct"] < 1.0
     assert sum(r["cases"] for r in rows) >= 500
+
+
+_ODD = ["\u200b", "\ufe0f", "ﬁ", "½", "２", "𝟖", "–", "\u00ad", "0️⃣", "\u00a0", "\u2003", "\x1c", "\x0b", "＠", "Ａｔ"]
+
+
+def test_find_many_finds_what_find_finds_text_by_text():
+    # find_many skips texts by column-wide tests; a test too narrow would lose spans here
+    import random
+
+    r = random.Random(11)
+    cases = C.labelled_cases(seed=3, per_family=120, negatives=300)
+    texts = [c.text for c in cases]
+    texts += ["".join(ch + (r.choice(_ODD) if r.random() < 0.08 else "") for ch in t) for t in texts]
+    texts += ["name (AT) gmail [DOT] com", "siti at Gmail dot com", "x\u00a0@\u00a0y.com", "a\x1cat\x1cgmail.com",
+              "ＬＩＮＥ：ｂｕｄｉ", "", "tanpa data pribadi sama sekali"]
+    known = pii.known_handles(k for c in cases for k in c.known)
+    for kn in (frozenset(), known):
+        for families in (pii.FAMILIES, tuple(pii.CONTACT_FAMILIES), ("email", "handle")):
+            many = pii.find_many(texts, known=kn, families=families)
+            one = [pii.find(t, known=kn, families=families) for t in texts]
+            assert many == one
+            assert sum(map(len, many)) > 0

@@ -44,3 +44,17 @@ def test_categorical_in_fixed_order_and_empty_input():
 
 def test_documented_as_not_coding():
     assert "not coding" in PC.__doc__ and "not coding" in PC.CAPTION_NOTE
+
+
+def test_column_rule_matches_the_word_set_rule_text_by_text():
+    # the column route (one pattern per rule) must decide as the per-text word sets do, whatever the spacing
+    import random
+
+    r = random.Random(3)
+    words = [w for _, (single, phrases) in PC.RULES for w in [*single, *(p.strip() for p in phrases)]]
+    words += ["jalan", "a.b", "c+d", "rusaknya"]
+    texts = ["".join(r.choice(words) + r.choice([" ", " ", "  ", "\t", "\u00a0", "\u3000", ""])
+                     for _ in range(r.randint(0, 6))) for _ in range(3000)]
+    got = PC._classify_many(texts)
+    assert got == [PC._classify(t) for t in texts]
+    assert len(set(got)) == 5

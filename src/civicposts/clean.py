@@ -113,7 +113,7 @@ def _extract_list(texts: list[str]) -> dict[str, list]:
     run_re = T.emoji_run_re()
     run_sub = run_re.sub
     split, words = T.split_emoji_run, T.emoji_run_words
-    na_sub = T.NON_ASCII_RUN_RE.sub
+    na_sub, wide_sub = T.NON_ASCII_RUN_RE.sub, T.WIDE_RUN_RE.sub
     zw_sub = T.ZERO_WIDTH_RE.sub
     url_find, url_sub = T.URL_RE.findall, T.URL_RE.sub
     tag_find, tag_sub = T.HASHTAG_RE.findall, T.HASHTAG_RE.sub
@@ -121,17 +121,28 @@ def _extract_list(texts: list[str]) -> dict[str, list]:
     emojis: list[str] = []
 
     def emoji_repl(m: re.Match[str]) -> str:
-        emojis.extend(split(m.group(0)))
+        found.extend(split(m.group(0)))
         return words(m.group(0))
 
+    found: list[str] = []
+    runs: dict[str, tuple[str, list[str]]] = {}  # the same emoji recur: each distinct run is replaced once
+
     def non_ascii_repl(m: re.Match[str]) -> str:
-        return run_sub(emoji_repl, m.group(0))
+        run = m.group(0)
+        hit = runs.get(run)
+        if hit is None:
+            found.clear()
+            hit = runs[run] = (run_sub(emoji_repl, run), list(found))
+        emojis.extend(hit[1])
+        return hit[0]
 
     out_t, out_u, out_h, out_m, out_e = [], [], [], [], []
     for t in texts:
         emojis = []
         if not t.isascii():
-            t = zw_sub("", na_sub(non_ascii_repl, t))
+            # without a keycap mark no digit before a run can belong to an emoji: the (faster) pattern
+            # without the optional digit finds the same emoji
+            t = zw_sub("", (na_sub if "\u20e3" in t else wide_sub)(non_ascii_repl, t))
         urls: list[str] = []
         if "/" in t or "www" in t or "WWW" in t:
             urls = url_find(t)
@@ -331,8 +342,19 @@ def clean(posts: pd.DataFrame, *, tz: str = "Asia/Jakarta", stopwords: bool = Fa
     if "posted_at" in out.columns:
         local = pd.to_datetime(out["posted_at"], utc=True).dt.tz_convert(tz)
         out["posted_local"] = local
-        out["month"] = local.dt.strftime("%Y-%m").astype(object)
+        out["month"] = _months(local)
     return out
+
+
+def _months(local: pd.Series) -> pd.Series:
+    """"YYYY-MM" of each local time (None where missing): ``dt.strftime("%Y-%m")``, formatted once per month."""
+    ok = local.notna().to_numpy()
+    codes = np.zeros(len(local), dtype=np.int64)
+    codes[ok] = local[ok].dt.year.to_numpy(np.int64) * 100 + local[ok].dt.month.to_numpy(np.int64)
+    uniq, inv = np.unique(codes, return_inverse=True)
+    labels = np.asarray([f"{c // 100:04d}-{c % 100:02d}" for c in uniq.tolist()], dtype=object)[inv]
+    labels[~ok] = None
+    return pd.Series(labels, index=local.index, dtype=object)
 
 
 def _promo_list(texts: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -100,6 +100,7 @@ ZERO_WIDTH_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064
 TOKEN_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 # Non-ASCII runs (with a possible keycap base before them): only these can hold emoji.
 NON_ASCII_RUN_RE = re.compile(r"[0-9#*]?[^\x00-\x7f]+")
+WIDE_RUN_RE = re.compile("[\x80-\U0010ffff]+")  # the same runs without the keycap base (a range scans faster)
 # For ASCII text, tokenising is bytes.translate (everything but [a-z0-9-] -> space) + split;
 # the same tokens as TOKEN_RE. Uppercase is lowered by the same table.
 _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789-"
