@@ -10,7 +10,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
-# Independent rules (notebooks 00, 01 and 03, the HTML and the exchange file) run side by side, one per CPU;
+# Independent rules (notebooks 00, 01 and 03, each notebook's HTML, the exchange file) run side by side, one per CPU;
 # each rule's log is printed whole when it ends. `make -j1 all` runs one at a time.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 ifeq ($(MAKELEVEL),0)
@@ -131,11 +131,16 @@ $(NBOUT)/06_start_here.ipynb: notebooks/06_start_here.ipynb $(DEPS) $(PROC)/post
 	$(CLI) execute $< --params $(PARAMS)
 
 ## ---------------------------------------------------------------- reports
-# nbconvert's import is the largest fixed cost: one process converts every stale notebook.
-# Their source prerequisites, like the notebooks', are derived from imports (STEP_DEPS_* in build/deps.mk);
-# the HTML also depends on the package's templates.
-$(HTML) $(INDEX) &: $(EXECUTED) $(STEP_DEPS_html) $(wildcard $(PKG)/data/*.j2) $(PKG)/cli/build.py $(ENV_OK)
-	$(CLI) html $(EXECUTED) --params $(PARAMS)
+# Each notebook's HTML is made as soon as the notebook has run, while later ones run, by the build's warm
+# runner when one is up (nbconvert, the largest fixed cost, is then imported once per build); the runner then
+# also scans both into the leak scan's cache, so the final scan finds them done. The source
+# prerequisites, like the notebooks', are derived from imports (STEP_DEPS_* in build/deps.mk); the HTML also
+# depends on the package's templates.
+$(HTML): $(NBOUT)/%.html: $(NBOUT)/%.ipynb $(STEP_DEPS_html) $(wildcard $(PKG)/data/*.j2) $(PKG)/cli/build.py $(ENV_OK)
+	$(CLI) html $< --params $(PARAMS) --no-index --force --leak-cache $(LEAKCACHE)
+
+$(INDEX): $(HTML) $(STEP_DEPS_html) $(wildcard $(PKG)/data/*.j2) $(PKG)/cli/build.py $(ENV_OK)
+	$(CLI) index --params $(PARAMS)
 
 $(PDF): $(EXECUTED) $(STEP_DEPS_pdf) $(PAPER) $(PKG)/cli/build.py $(PARAMS) $(ENV_OK)
 	$(CLI) pdf --params $(PARAMS)
@@ -150,9 +155,20 @@ $(QDPX): $(PROC)/coding_sample.parquet $(PROC)/interview_units.parquet $(PROC)/p
 	$(CLI) export-qdpx --study $(STUDY) --out $@ $(if $(SET),--set "$(SET)")
 
 LEAKSCAN := build/leak-scan-$(subst /,-,$(REPORTS)).ok
-$(LEAKSCAN): $(HTML) $(INDEX) $(PDF) $(QDPX) $(EXECUTED) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
+LEAKCACHE := build/leak-cache-$(subst /,-,$(PROC))
+# The corpus notebook's tables are the largest files the scan reads: they are scanned as soon as they are
+# written, while the later notebooks run, and their findings kept by content (a leak there stops the build
+# at once). The full scan below reads them from that cache only if they are still byte for byte the same.
+LEAKCORPUS := build/leak-scan-corpus-$(subst /,-,$(PROC)).ok
+$(LEAKCORPUS): $(PROC)/posts.parquet $(PROC)/comments.parquet $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
+	$(CLI) scan-leaks $(PROC)/posts.parquet $(PROC)/comments.parquet $$(find $(PROC) -maxdepth 1 -name posts.csv) \
+		--params $(PARAMS) --cache $(LEAKCACHE) --jobs 1 --report build/leak-scan-corpus.csv
+	@touch $@
+
+# (the notebooks first: make starts ready prerequisites in this order, and they are the build's longest path)
+$(LEAKSCAN): $(EXECUTED) $(HTML) $(INDEX) $(PDF) $(QDPX) $(LEAKCORPUS) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
 	@rm -f $(MANIFEST)
-	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --report build/leak-scan.csv
+	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --cache $(LEAKCACHE) --prune-cache --report build/leak-scan.csv
 	@touch $@
 
 $(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(QDPX) $(PKG)/manifest.py $(PKG)/cli/build.py

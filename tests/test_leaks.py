@@ -90,3 +90,23 @@ def test_the_studys_own_documents_are_not_collected_data(tmp_path):
     (tmp_path / "nb" / "a.ipynb").write_text('{"cells": [{"source": ["about @palembang.update"]}]}')
     assert leaks.documented_handles([tmp_path / "codebook.yaml", tmp_path / "nb", tmp_path / "absent"]) == \
         {"demo.dinas.pupr", "palembang.update"}
+
+
+def test_the_cache_gives_the_same_findings_and_never_those_of_an_older_content(tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    out.mkdir()
+    pd.DataFrame({"text": ["ok", "hubungi 0812 1111 2222"]}).to_parquet(out / "t.parquet")
+    (out / "a.txt").write_text("nothing here\n")
+    plain = leaks.scan(out, ALLOW)
+    first = leaks.scan(out, ALLOW, cache=cache)
+    assert len(list(cache.glob("*.json"))) == 2
+    again = leaks.scan(out, ALLOW, cache=cache)  # from the cache
+    assert plain.equals(first) and first.equals(again) and len(plain) == 1
+    (out / "a.txt").write_text("line one\nmail bocor@example.org\n")  # changed: scanned again, not taken from the cache
+    changed = leaks.scan(out, ALLOW, cache=cache, prune=True)
+    assert set(zip(changed["file"].str.split("/").str[-1], changed["line"])) == {("t.parquet", 2), ("a.txt", 2)}
+    assert len(list(cache.glob("*.json"))) == 2  # the old a.txt entry pruned
+    # another allowlist is another cache: a handle allowed once is reported when it is not
+    (out / "a.txt").write_text("cc @warga.satu\n")
+    assert leaks.scan(out, {"warga.satu"}, cache=cache)["file"].str.endswith("a.txt").sum() == 0
+    assert leaks.scan(out, ALLOW, cache=cache)["file"].str.endswith("a.txt").sum() == 1

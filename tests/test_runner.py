@@ -114,3 +114,31 @@ def test_another_environment_is_another_runner(folder):
     assert a == runner.build_key(folder, {"PATH": "/bin", "X": "1", "CIVICPOSTS_NOTEBOOK": "n.ipynb"})
     assert a != runner.build_key(folder, {"PATH": "/bin", "X": "2"})
     assert a != runner.build_key(folder / "notebooks", {"PATH": "/bin", "X": "1"})
+
+
+def _html(folder: Path, executed: str, *, runner_on: bool = True):
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER_IDLE": "3",
+           "CIVICPOSTS_RUNNER": "on" if runner_on else "off"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    return subprocess.run([sys.executable, "-m", "civicposts", "html", executed, "--params", "params.json",
+                           "--no-index", "--force"], cwd=folder, env=env, capture_output=True, text=True)
+
+
+def test_html_made_on_the_runner_is_the_html_made_in_the_rules_process(folder):
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    assert _execute(folder, "probe").returncode == 0  # leaves the runner up, as a build's notebook rule does
+    warm = _html(folder, "out-warm/probe.ipynb")
+    assert warm.returncode == 0 and "warm runner" in warm.stderr, warm.stderr
+    made = (folder / "out-warm" / "probe.html").read_text()
+    assert "notebooks/probe.ipynb 0 2" in made
+    # a notebook file that is not one: the rule fails with the runner's message, and no HTML is written
+    (folder / "out-warm" / "broken.ipynb").write_text("{not json")
+    broken = _html(folder, "out-warm/broken.ipynb")
+    assert broken.returncode == 1 and "broken.ipynb" in broken.stderr and "warm runner" not in broken.stderr
+    assert not (folder / "out-warm" / "broken.html").exists()
+    cold = _html(folder, "out-warm/probe.ipynb", runner_on=False)
+    assert cold.returncode == 0 and "warm runner" not in cold.stderr, cold.stderr
+    assert (folder / "out-warm" / "probe.html").read_text() == made
+    broken = _html(folder, "out-warm/broken.ipynb", runner_on=False)
+    assert broken.returncode == 1 and "broken.ipynb" in broken.stderr and "Traceback" not in broken.stderr

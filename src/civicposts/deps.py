@@ -121,7 +121,7 @@ def notebook_deps(notebook: Path, src: Path) -> list[Path]:
 
 
 # The report steps that are no notebook, and the modules they start from (their imports are followed).
-STEPS = {"pdf": ("civicposts.report",), "html": ("civicposts.report", "civicposts.run")}
+STEPS = {"pdf": ("civicposts.report",), "html": ("civicposts.report", "civicposts.run", "civicposts.runner")}
 
 
 def make_fragment(notebooks: Iterable[Path], src: Path, root: Path) -> str:

@@ -180,6 +180,12 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             yield i, line
 
 
+def study_allowlist(params: dict) -> list[str]:
+    """The accounts a study's scan does not report: its allowlist and the handles its own documents write
+    (codebook examples, the notebooks' prose), which are not collected data."""
+    return [*params.get("allowlist", []), *documented_handles([params.get("codebook_path") or "", "notebooks"])]
+
+
 def documented_handles(paths: Iterable[str | Path]) -> frozenset[str]:
     """The handles written in the study's own documents (its codebook's examples, the notebooks' prose):
     text the researcher or the kit wrote, not collected data, so the scan does not report them.
@@ -212,27 +218,85 @@ def files_to_scan(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
-         ignore: Iterable[str] = IGNORE) -> pd.DataFrame:
+         ignore: Iterable[str] = IGNORE, cache: str | Path | None = None, prune: bool = False,
+         jobs: int | None = None) -> pd.DataFrame:
     """Suspected personal data in the files below ``paths``: file, line (page for a PDF, row for
-    Parquet), kind, match; empty when nothing leaks."""
+    Parquet), kind, match; empty when nothing leaks.
+
+    ``cache``: a folder keeping each file's findings under a hash of its bytes, the allowlist, the ignore list
+    and this module's code, so a file already scanned as it is (e.g. the corpus tables, scanned while the
+    later notebooks run) is not read again. The result is the same with or without it. ``prune``: then drop
+    the cache's entries of files no longer as they were (the full scan of a build does). ``jobs``: processes
+    scanning files side by side (default: one per CPU)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     allow = frozenset(str(a).strip().lstrip("@").lower() for a in allowlist if str(a).strip())
     ign = frozenset(i.lower() for i in ignore)
     files = files_to_scan(paths)
+    store = _Cache(Path(cache), allow, ign) if cache is not None else None
+    found: list[list[tuple[str, int, str, str]] | None] = [store.get(f) if store else None for f in files]
+    todo = [i for i, rows in enumerate(found) if rows is None]
+    # the largest files first, so that no CPU is left with a large one at the end
+    todo.sort(key=lambda i: -files[i].stat().st_size)
     # files are independent: on several CPUs they are scanned side by side (the scan reads every output, and
     # ran as long as the notebooks that made them); the rows keep the files' sorted order either way
     from .scale import local_workers
 
-    workers = min(len(files), local_workers())
+    workers = min(len(todo), jobs or local_workers())
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            found = list(pool.map(_scan_file, files, [allow] * len(files), [ign] * len(files)))
+            done = list(pool.map(_scan_file, [files[i] for i in todo], [allow] * len(todo), [ign] * len(todo)))
     else:
-        found = [_scan_file(f, allow, ign) for f in files]
-    return pd.DataFrame([row for rows in found for row in rows], columns=COLUMNS)
+        done = [_scan_file(files[i], allow, ign) for i in todo]
+    for i, rows in zip(todo, done):
+        found[i] = rows
+        if store:
+            store.put(files[i], rows)
+    if store and prune:
+        store.keep(files)
+    return pd.DataFrame([row for rows in found for row in rows or ()], columns=COLUMNS)
+
+
+class _Cache:
+    """Findings per file content (see ``scan``): one small JSON file per scanned file, written atomically."""
+
+    def __init__(self, folder: Path, allow: frozenset[str], ign: frozenset[str]) -> None:
+        import hashlib
+
+        self.folder = folder
+        h = hashlib.sha256(Path(__file__).read_bytes())
+        h.update(json.dumps([sorted(allow), sorted(ign)]).encode("utf-8"))
+        self.salt = h.digest()
+
+    def _key(self, f: Path) -> Path:
+        import hashlib
+
+        h = hashlib.sha256(self.salt)
+        h.update(f.suffix.lower().encode("utf-8") + b"\0")
+        h.update(f.read_bytes())
+        return self.folder / f"{h.hexdigest()}.json"
+
+    def get(self, f: Path) -> list[tuple[str, int, str, str]] | None:
+        try:
+            rows = json.loads(self._key(f).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return [(str(f), int(line), kind, match) for line, kind, match in rows]
+
+    def keep(self, files: list[Path]) -> None:
+        """Remove every entry but those of ``files`` as they are now."""
+        wanted = {self._key(f).name for f in files}
+        for entry in self.folder.glob("*.json"):
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+
+    def put(self, f: Path, rows: list[tuple[str, int, str, str]]) -> None:
+        from .iorw import write_text
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_text(self._key(f), json.dumps([[line, kind, match] for _, line, kind, match in rows]))
 
 
 def _scan_file(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:

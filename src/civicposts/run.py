@@ -20,10 +20,12 @@ papermill is imported, which roughly halves the import time.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -234,25 +236,40 @@ def normalised_notebook(nb: dict[str, Any]) -> dict[str, Any]:
     return nb
 
 
-def to_html(executed: list[str | Path]) -> list[Path]:
-    """Convert executed notebooks to HTML next to them (only those newer than their HTML)."""
-    _block_optional_imports()
-    import nbformat
-    from nbconvert import HTMLExporter
+_HTML_LOCK = threading.Lock()  # the warm runner exports from several threads; one exporter, one at a time
 
-    from .iorw import write_text
+
+@functools.cache
+def _html_exporter() -> Any:
+    from nbconvert import HTMLExporter
 
     # the lab look, without the CDN scripts (require.js, MathJax): a reviewer reads the reports offline
     exporter = HTMLExporter(template_name="lab", template_file=str(Path(__file__).with_name("data") / "offline.html.j2"))
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    return exporter
+
+
+def to_html(executed: list[str | Path], *, force: bool = False) -> list[Path]:
+    """Convert executed notebooks to HTML next to them (only those newer than their HTML, unless ``force``:
+    make's per-notebook rule already decided)."""
+    _block_optional_imports()
+    import nbformat
+
+    from .errors import InputError
+    from .iorw import write_text
+
     written = []
     for path in map(Path, executed):
         html = path.with_suffix(".html")
-        if html.exists() and html.stat().st_mtime >= path.stat().st_mtime:
+        if not force and html.exists() and html.stat().st_mtime >= path.stat().st_mtime:
             continue
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        try:
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        except Exception as exc:  # not JSON, not a notebook, unreadable: named, never a traceback
+            raise InputError(str(path), f"cannot export to HTML, not a readable notebook: {exc}") from exc
+        with _HTML_LOCK:
+            body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         write_text(html, body)
         written.append(html)
         log.info("HTML %s", html)

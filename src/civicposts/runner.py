@@ -76,7 +76,43 @@ def run_through_runner(notebook: str, params: dict[str, Any], out_dir: str) -> i
     conn = _connect(path) or _start(path)
     if conn is None:
         return None
-    request = {"notebook": notebook, "params": params, "out_dir": out_dir}
+    reply = _ask(conn, {"notebook": notebook, "params": params, "out_dir": out_dir})
+    if reply is None:  # the runner went away before answering: run the notebook here
+        log.warning("%s: the notebook runner stopped; running the notebook in this process", notebook)
+        return None
+    if reply.get("ok"):
+        log.info("executed %s in %.1f s (warm runner) -> %s", notebook, reply["seconds"], reply["target"])
+        return 0
+    log.error("%s", reply.get("error", "the notebook runner failed"))
+    return 1
+
+
+def html_through_runner(executed: list[str], leak_cache: str | None = None, params: str | None = None) -> int | None:
+    """Export executed notebooks to HTML on this build's runner when one is up (nbconvert is then imported
+    once per build, and the HTML of an early notebook is written while later ones run): 0 done, 1 failed
+    (logged), None when no runner is up (the caller exports them itself; a runner is never started for this).
+    With ``leak_cache``, the runner then scans the notebooks and their HTML into that leak-scan cache
+    (``civicposts.leaks.scan``), so the build's final scan finds them done."""
+    if os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no"):
+        return None
+    conn = _connect(socket_path(build_key(os.getcwd(), dict(os.environ))))
+    if conn is None:
+        return None
+    request: dict[str, Any] = {"html": [str(Path(p).resolve()) for p in executed]}
+    if leak_cache and params:
+        request["leak_cache"], request["params"] = str(Path(leak_cache).resolve()), str(Path(params).resolve())
+    reply = _ask(conn, request)
+    if reply is None:
+        return None
+    if reply.get("ok"):
+        log.info("HTML of %d notebook(s) in %.1f s (warm runner)", len(executed), reply["seconds"])
+        return 0
+    log.error("%s", reply.get("error", "the notebook runner failed"))
+    return 1
+
+
+def _ask(conn: socket.socket, request: dict[str, Any]) -> dict[str, Any] | None:
+    """Send one request and read the reply (None: the runner went away before answering)."""
     with conn, conn.makefile("rwb") as stream:
         try:
             stream.write(json.dumps(request).encode("utf-8") + b"\n")
@@ -84,15 +120,7 @@ def run_through_runner(notebook: str, params: dict[str, Any], out_dir: str) -> i
             line = stream.readline()
         except OSError:
             line = b""
-    if not line:  # the runner went away before answering: run the notebook here
-        log.warning("%s: the notebook runner stopped; running the notebook in this process", notebook)
-        return None
-    reply = json.loads(line)
-    if reply.get("ok"):
-        log.info("executed %s in %.1f s (warm runner) -> %s", notebook, reply["seconds"], reply["target"])
-        return 0
-    log.error("%s", reply.get("error", "the notebook runner failed"))
-    return 1
+    return json.loads(line) if line else None
 
 
 def _connect(path: Path) -> socket.socket | None:
@@ -207,6 +235,12 @@ class Runner:
             if not line:
                 return
             req = json.loads(line)
+            if "html" in req:
+                reply = self._html(req["html"], req.get("leak_cache"), req.get("params"))
+                with contextlib.suppress(OSError):
+                    stream.write(json.dumps(reply).encode("utf-8") + b"\n")
+                    stream.flush()
+                return
             km = self._take()
             t0 = time.perf_counter()
             try:
@@ -223,6 +257,29 @@ class Runner:
             with contextlib.suppress(OSError):
                 stream.write(json.dumps(reply).encode("utf-8") + b"\n")
                 stream.flush()
+
+    def _html(self, executed: list[str], leak_cache: str | None, params: str | None) -> dict[str, Any]:
+        from .run import to_html
+
+        with self.lock:
+            self.busy += 1
+        t0 = time.perf_counter()
+        try:
+            written = to_html(executed, force=True)
+            seconds = time.perf_counter() - t0
+            if leak_cache and params:
+                # only an early start for the final scan, which reads the cache only for files still the same
+                from . import leaks
+
+                allow = leaks.study_allowlist(json.loads(Path(params).read_text(encoding="utf-8")))
+                leaks.scan([*executed, *map(str, written)], allow, cache=leak_cache, jobs=1)
+            return {"ok": True, "seconds": seconds}
+        except Exception as exc:  # reported to the rule, which fails
+            return {"ok": False, "error": f"HTML of {', '.join(executed)}: {type(exc).__name__}: {exc}"}
+        finally:
+            with self.lock:
+                self.busy -= 1
+                self.last = time.monotonic()
 
     def serve(self) -> None:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -130,10 +130,21 @@ def html(argv: list[str]) -> int:
     from ..report import write_index
     from ..run import to_html
 
-    a = _with_params("html", argv, (("executed",), {"nargs": "+"}))
+    from ..runner import html_through_runner
+
+    a = _with_params("html", argv, (("executed",), {"nargs": "+"}),
+                     (("--no-index",), {"action": "store_true", "help": "only the notebooks' HTML"}),
+                     (("--force",), {"action": "store_true", "help": "also notebooks older than their HTML"}),
+                     (("--leak-cache",), {"default": None,
+                                          "help": "a warm runner also scans them into this leak-scan cache"}))
     try:
-        to_html(a.executed)
-        write_index(_params(a.params))
+        rc = html_through_runner(a.executed, a.leak_cache, a.params) if a.force else None
+        if rc is None:
+            to_html(a.executed, force=a.force)
+        elif rc:
+            return rc
+        if not a.no_index:
+            write_index(_params(a.params))
     except CivicpostsError as exc:
         log.error("%s", exc)
         return 1

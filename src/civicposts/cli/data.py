@@ -144,20 +144,20 @@ def scan_leaks(argv: list[str]) -> int:
     src.add_argument("--study", help="a study file whose allowlist applies")
     p.add_argument("--allow", default="", help="more public accounts, comma-separated")
     p.add_argument("--report", help="also write every finding to this CSV")
+    p.add_argument("--cache", help="a folder keeping each file's findings by its content (see civicposts.leaks.scan)")
+    p.add_argument("--prune-cache", action="store_true", help="drop the cache's entries of files not scanned now")
+    p.add_argument("--jobs", type=int, default=None, help="processes scanning files side by side (default: CPUs)")
     a = p.parse_args(argv)
     allow = [x for x in a.allow.split(",") if x.strip()]
     if a.params:
-        from ..leaks import documented_handles
+        from ..leaks import study_allowlist
 
-        params = json.loads(Path(a.params).read_text(encoding="utf-8"))
-        # the study's own documents (codebook examples, the notebooks' prose) are not collected data
-        allow += [*params.get("allowlist", []),
-                  *documented_handles([params.get("codebook_path") or "", "notebooks"])]
+        allow += study_allowlist(json.loads(Path(a.params).read_text(encoding="utf-8")))
     elif a.study:
         allow += list(load_study(a.study).allowlist)
     try:
         n_files = len(files_to_scan(a.paths))
-        found = scan(a.paths, allow)
+        found = scan(a.paths, allow, cache=a.cache, prune=a.prune_cache, jobs=a.jobs)
     except CivicpostsError as exc:
         log.error("%s", exc)
         return 1
