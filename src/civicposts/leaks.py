@@ -234,7 +234,9 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
     ign = frozenset(i.lower() for i in ignore)
     files = files_to_scan(paths)
     store = _Cache(Path(cache), allow, ign) if cache is not None else None
-    found: list[list[tuple[str, int, str, str]] | None] = [store.get(f) if store else None for f in files]
+    keys = [store.key(f) for f in files] if store else []  # each file read once for its key
+    found: list[list[tuple[str, int, str, str]] | None] = (
+        [store.get(f, k) for f, k in zip(files, keys)] if store else [None] * len(files))
     todo = [i for i, rows in enumerate(found) if rows is None]
     # the largest files first, so that no CPU is left with a large one at the end
     todo.sort(key=lambda i: -files[i].stat().st_size)
@@ -253,9 +255,9 @@ def scan(paths: Iterable[str | Path] | str | Path, allowlist: Iterable[str],
     for i, rows in zip(todo, done):
         found[i] = rows
         if store:
-            store.put(files[i], rows)
+            store.put(keys[i], rows)
     if store and prune:
-        store.keep(files)
+        store.keep(keys)
     return pd.DataFrame([row for rows in found for row in rows or ()], columns=COLUMNS)
 
 
@@ -270,7 +272,8 @@ class _Cache:
         h.update(json.dumps([sorted(allow), sorted(ign)]).encode("utf-8"))
         self.salt = h.digest()
 
-    def _key(self, f: Path) -> Path:
+    def key(self, f: Path) -> Path:
+        """The entry of ``f`` as it is now."""
         import hashlib
 
         h = hashlib.sha256(self.salt)
@@ -278,25 +281,25 @@ class _Cache:
         h.update(f.read_bytes())
         return self.folder / f"{h.hexdigest()}.json"
 
-    def get(self, f: Path) -> list[tuple[str, int, str, str]] | None:
+    def get(self, f: Path, key: Path) -> list[tuple[str, int, str, str]] | None:
         try:
-            rows = json.loads(self._key(f).read_text(encoding="utf-8"))
+            rows = json.loads(key.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         return [(str(f), int(line), kind, match) for line, kind, match in rows]
 
-    def keep(self, files: list[Path]) -> None:
-        """Remove every entry but those of ``files`` as they are now."""
-        wanted = {self._key(f).name for f in files}
+    def keep(self, keys: list[Path]) -> None:
+        """Remove every entry but ``keys``."""
+        wanted = {k.name for k in keys}
         for entry in self.folder.glob("*.json"):
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
 
-    def put(self, f: Path, rows: list[tuple[str, int, str, str]]) -> None:
+    def put(self, key: Path, rows: list[tuple[str, int, str, str]]) -> None:
         from .iorw import write_text
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_text(self._key(f), json.dumps([[line, kind, match] for _, line, kind, match in rows]))
+        write_text(key, json.dumps([[line, kind, match] for _, line, kind, match in rows]))
 
 
 def _scan_file(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:

@@ -35,10 +35,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
+
 
 FAMILIES = ("email", "profile_link", "messenger_id", "handle", "phone", "nik", "bank_account", "known_handle")
 CONTACT_FAMILIES = frozenset({"email", "messenger_id", "phone", "nik", "bank_account"})
@@ -363,12 +363,13 @@ def find_many(texts: Sequence[str], *, known: Iterable[str] | frozenset[str] = f
     maybe = _maybe([v for v, _ in views], wanted)
     may_know = _may_know if known and "known_handle" in wanted else None
     # each text's tests as one number (a bit per test), and each number's families, computed once
-    keys = list(maybe)
-    code = sum((maybe[k].astype("int64") << i for i, k in enumerate(keys)), start=0 * len(texts))
-    sets = {c: frozenset().union(*(_MAYBE_FAMILIES[k] for i, k in enumerate(keys) if c >> i & 1)) & wanted
-            for c in set(code.tolist() if keys else [0])}
+    code = np.zeros(len(texts), dtype=np.int64)
+    for i, hit in enumerate(maybe.values()):
+        code |= hit.astype(np.int64) << i
+    sets = {c: frozenset().union(*(_MAYBE[k][1] for i, k in enumerate(maybe) if c >> i & 1)) & wanted
+            for c in set(code.tolist())}
     out: list[list[Span]] = []
-    for t, (view, exact), c in zip(texts, views, code.tolist() if keys else [0] * len(texts)):
+    for t, (view, exact), c in zip(texts, views, code.tolist()):
         fams = sets[c]
         if may_know is not None and t and may_know(view.lower(), known):
             fams = fams | {"known_handle"}
@@ -384,15 +385,14 @@ def _wanted(families: Iterable[str]) -> frozenset[str]:
 # matches wherever the per-text tests of ``_find`` could let a pattern run, and more. The view's spaces are
 # ASCII (``fold`` maps every other space to " "), so "\s" is written as the ASCII class Python's "\s" has.
 _S = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
-_MAYBE = {
-    "email": r"[A-Za-z0-9._%+-]@|" + _S + "@" + _S + r"|(?i:[(\[{]" + _S + r"*at" + _S + r"*[)\]}])|(?i:" + _S + "at" + _S + ")",
-    "profile_link": r"(?i:instagr)",
-    "messenger_id": r"(?i:line|tele|wechat|kakao|skype|kik)",
-    "handle": r"@",
-    "number": r"[0-9](?:(?:[ .\-/()]{1,3}\+?)?[0-9]){7}",
+_MAYBE = {  # test -> (RE2 pattern, the families it is a necessary condition of)
+    "email": (r"[A-Za-z0-9._%+-]@|" + _S + "@" + _S + r"|(?i:[(\[{]" + _S + r"*at" + _S + r"*[)\]}])|(?i:" + _S
+              + "at" + _S + ")", frozenset({"email"})),
+    "profile_link": (r"(?i:instagr)", frozenset({"profile_link"})),
+    "messenger_id": (r"(?i:line|tele|wechat|kakao|skype|kik)", frozenset({"messenger_id"})),
+    "handle": (r"@", frozenset({"handle"})),
+    "number": (r"[0-9](?:(?:[ .\-/()]{1,3}\+?)?[0-9]){7}", _NUMBER_FAMILIES),
 }
-_MAYBE_FAMILIES = {"email": {"email"}, "profile_link": {"profile_link"}, "messenger_id": {"messenger_id"},
-                   "handle": {"handle"}, "number": {"phone", "nik", "bank_account"}}
 
 
 def _maybe(views: list[str], wanted: frozenset[str]) -> dict[str, np.ndarray]:
@@ -400,11 +400,11 @@ def _maybe(views: list[str], wanted: frozenset[str]) -> dict[str, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    keys = [k for k, fams in _MAYBE_FAMILIES.items() if wanted & fams]
+    keys = [k for k, (_, fams) in _MAYBE.items() if wanted & fams]
     if not views or not keys:
         return {}
     arr = pa.array(views, pa.large_string())
-    return {k: pc.match_substring_regex(arr, _MAYBE[k]).to_numpy(zero_copy_only=False) for k in keys}
+    return {k: pc.match_substring_regex(arr, _MAYBE[k][0]).to_numpy(zero_copy_only=False) for k in keys}
 
 
 def _find(text: str, view: str, exact: bool, wanted: frozenset[str],

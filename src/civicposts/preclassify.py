@@ -69,12 +69,15 @@ def _classify(text: str) -> str:
 
 
 def _rule_pattern(single: frozenset[str], phrases: tuple[str, ...]) -> str:
-    """One RE2 pattern matching a text (words separated by single spaces) that has one of the words or
-    phrases as whole words: the same test as ``_classify``'s, for a whole column at once."""
+    """One RE2 pattern matching a text (words separated by spaces) that has one of the words or phrases as
+    whole words: the same test as ``_classify``'s, for a whole column at once."""
     import re
 
     words = sorted(single) + [p.strip() for p in phrases]
     return "(?:^| )(?:" + "|".join(re.escape(w) for w in words) + ")(?: |$)"
+
+
+RULE_PATTERNS = tuple((name, _rule_pattern(single, phrases)) for name, (single, phrases) in RULES)
 
 
 # str.split() also splits at these (whitespace other than " "); a text with one is classified by ``_classify``
@@ -93,8 +96,8 @@ def _classify_many(texts: list[str]) -> list[str]:
     arr = pa.array(texts, pa.large_string())
     out = np.full(len(texts), "other", dtype=object)
     undecided = np.ones(len(texts), dtype=bool)
-    for name, (single, phrases) in RULES:
-        hit = pc.match_substring_regex(arr, _rule_pattern(single, phrases)).to_numpy(zero_copy_only=False)
+    for name, pattern in RULE_PATTERNS:
+        hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
         take = hit & undecided
         out[take] = name
         undecided &= ~hit

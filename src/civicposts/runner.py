@@ -87,7 +87,8 @@ def run_through_runner(notebook: str, params: dict[str, Any], out_dir: str) -> i
     return 1
 
 
-def html_through_runner(executed: list[str], leak_cache: str | None = None, params: str | None = None) -> int | None:
+def html_through_runner(executed: list[str], *, force: bool = False, leak_cache: str | None = None,
+                        params: str | None = None) -> int | None:
     """Export executed notebooks to HTML on this build's runner when one is up (nbconvert is then imported
     once per build, and the HTML of an early notebook is written while later ones run): 0 done, 1 failed
     (logged), None when no runner is up (the caller exports them itself; a runner is never started for this).
@@ -98,7 +99,7 @@ def html_through_runner(executed: list[str], leak_cache: str | None = None, para
     conn = _connect(socket_path(build_key(os.getcwd(), dict(os.environ))))
     if conn is None:
         return None
-    request: dict[str, Any] = {"html": [str(Path(p).resolve()) for p in executed]}
+    request: dict[str, Any] = {"html": [str(Path(p).resolve()) for p in executed], "force": force}
     if leak_cache and params:
         request["leak_cache"], request["params"] = str(Path(leak_cache).resolve()), str(Path(params).resolve())
     reply = _ask(conn, request)
@@ -227,45 +228,45 @@ class Runner:
         return km
 
     def handle(self, conn: socket.socket) -> None:
-        from .errors import CivicpostsError
-        from .run import execute
-
         with conn, conn.makefile("rwb") as stream:
             line = stream.readline()
             if not line:
                 return
             req = json.loads(line)
             if "html" in req:
-                reply = self._html(req["html"], req.get("leak_cache"), req.get("params"))
-                with contextlib.suppress(OSError):
-                    stream.write(json.dumps(reply).encode("utf-8") + b"\n")
-                    stream.flush()
-                return
-            km = self._take()
-            t0 = time.perf_counter()
-            try:
-                target = execute(req["notebook"], req["params"], req["out_dir"], cwd=self.cwd, km=km)
-                reply = {"ok": True, "target": str(target), "seconds": time.perf_counter() - t0}
-            except CivicpostsError as exc:
-                reply = {"ok": False, "error": str(exc)}
-            except Exception as exc:  # a dead kernel, a broken notebook file: reported to the rule, never lost
-                reply = {"ok": False, "error": f"{req['notebook']}: {type(exc).__name__}: {exc}"}
-            finally:
-                with self.lock:
-                    self.busy -= 1
-                    self.last = time.monotonic()
+                reply = self._html(req["html"], req.get("force", False), req.get("leak_cache"), req.get("params"))
+            else:
+                reply = self._notebook(req)
             with contextlib.suppress(OSError):
                 stream.write(json.dumps(reply).encode("utf-8") + b"\n")
                 stream.flush()
 
-    def _html(self, executed: list[str], leak_cache: str | None, params: str | None) -> dict[str, Any]:
+    def _notebook(self, req: dict[str, Any]) -> dict[str, Any]:
+        from .errors import CivicpostsError
+        from .run import execute
+
+        km = self._take()
+        t0 = time.perf_counter()
+        try:
+            target = execute(req["notebook"], req["params"], req["out_dir"], cwd=self.cwd, km=km)
+            return {"ok": True, "target": str(target), "seconds": time.perf_counter() - t0}
+        except CivicpostsError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # a dead kernel, a broken notebook file: reported to the rule, never lost
+            return {"ok": False, "error": f"{req['notebook']}: {type(exc).__name__}: {exc}"}
+        finally:
+            with self.lock:
+                self.busy -= 1
+                self.last = time.monotonic()
+
+    def _html(self, executed: list[str], force: bool, leak_cache: str | None, params: str | None) -> dict[str, Any]:
         from .run import to_html
 
         with self.lock:
             self.busy += 1
         t0 = time.perf_counter()
         try:
-            written = to_html(executed, force=True)
+            written = to_html(executed, force=force)
             seconds = time.perf_counter() - t0
             if leak_cache and params:
                 # only an early start for the final scan, which reads the cache only for files still the same

@@ -138,7 +138,7 @@ def html(argv: list[str]) -> int:
                      (("--leak-cache",), {"default": None,
                                           "help": "a warm runner also scans them into this leak-scan cache"}))
     try:
-        rc = html_through_runner(a.executed, a.leak_cache, a.params) if a.force else None
+        rc = html_through_runner(a.executed, force=a.force, leak_cache=a.leak_cache, params=a.params)
         if rc is None:
             to_html(a.executed, force=a.force)
         elif rc:
