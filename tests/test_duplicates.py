@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from civicposts import clean as C
@@ -51,3 +52,49 @@ def test_a_replaced_number_is_content():
     a, b = "jumat 1 1 bmkg memprakirakan hujan lebat sore ini", "jumat 29 1 bmkg memprakirakan hujan lebat sore ini"
     assert D.content_changes(b, a) == [("1", "29")]
     assert not D.near_duplicate(b, a)[0]
+
+
+def _reference_verify(a, r, texts, emojis):
+    """verify_pairs written pair by pair with near_duplicate, as it was before the sparse k-gram sets."""
+    ok, jac, cont = np.zeros(len(a), bool), np.zeros(len(a)), np.zeros(len(a))
+    words = D._emoji_words(emojis)
+    matched = -1
+    for k, (ai, ri) in enumerate(zip(a.tolist(), r.tolist())):
+        if ai == matched:
+            continue
+        ok[k], jac[k], cont[k] = D.near_duplicate(texts[ai], texts[ri], ignore=words[ai] | words[ri])
+        if ok[k]:
+            matched = ai
+    return ok, jac, cont
+
+
+def test_verify_pairs_decides_as_near_duplicate_pair_by_pair():
+    # reposts, templates, numbers that differ, emoji words, and random pairs, checked in blocks of 7 pairs
+    rng = np.random.default_rng(8)
+    base = EARLIER + LATER
+    texts = base + [t + " kami posting ulang ya" for t in base] + [t.replace("1", "2") for t in base]
+    texts += [" ".join(rng.permutation(t.split())) for t in base] + ["wajah menangis " + t for t in base]
+    emojis = [["😭"] if t.startswith("wajah menangis") else None for t in texts]
+    n = len(texts)
+    a = rng.integers(0, n, 400)
+    r = rng.integers(0, n, 400)
+    a = np.r_[a, np.arange(len(base), n)]
+    r = np.r_[r, np.arange(n - len(base)) % len(base)]
+    order = np.lexsort((r, a))
+    a, r = a[order], r[order]
+    want = _reference_verify(a, r, texts, emojis)
+    got = D.verify_pairs(a, r, texts, emojis, block=7)
+    assert want[0].sum() >= 20  # the fixture has near duplicates to find
+    for w, g in zip(want, got):
+        assert np.array_equal(w, g)
+
+
+def test_chronological_is_numpy_s_stable_order_of_time_then_id():
+    rng = np.random.default_rng(4)
+    n = 500
+    posts = pd.DataFrame({"post_id": [f"p{int(i)}" for i in rng.integers(0, 60, n)],  # repeated ids: ties
+                          "posted_at": pd.Timestamp("2021-01-01", tz="Asia/Jakarta")
+                          + pd.to_timedelta(rng.integers(0, 5, n), unit="h")})
+    posts.loc[3, "post_id"], posts.loc[4, "post_id"] = "é-ünïcode", "\U0001f600-ö"  # UTF-8 order = code points
+    want = np.lexsort((posts["post_id"].to_numpy(dtype=object), pd.to_datetime(posts["posted_at"], utc=True).to_numpy()))
+    assert np.array_equal(D.chronological(posts), want)

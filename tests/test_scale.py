@@ -40,7 +40,8 @@ def test_partitions_cover_every_row_once():
     for n, parts in ((0, 1), (1, 1), (10, 3), (1_000_003, 21)):
         b = scale.bounds(n, parts)
         assert b[0][0] == 0 and b[-1][1] == n and all(x[1] == y[0] for x, y in zip(b, b[1:]))
-    assert scale.n_partitions(1_000_000, 2) == 20 and scale.n_partitions(10, 4) == 4
+    assert scale.n_partitions(1_000_000, 2) == 1_000_000 // scale.PARTITION_ROWS
+    assert scale.n_partitions(10, 4) == 8 and scale.n_partitions(3, 4) == 3  # two per worker, at most one per row
 
 
 @pytest.mark.parametrize("spec", ["gpu", "localhost:8786"])
@@ -90,6 +91,15 @@ def test_candidate_pairs_do_not_depend_on_the_shuffle():
         a, r = D.candidate_pairs(sig, scheduler=scheduler, partitions=parts)
         np.testing.assert_array_equal(a, a0)
         np.testing.assert_array_equal(r, r0)
+    # the estimate floor, applied band by band in this process or after the shuffle, keeps the same pairs
+    # as filtering the whole list afterwards
+    est = (sig[a0] == sig[r0]).mean(axis=1)
+    keep = est >= 0.5
+    assert 0 < keep.sum() < len(a0)
+    for scheduler, parts in (("synchronous", None), ("threads", 3)):
+        a, r = D.candidate_pairs(sig, scheduler=scheduler, partitions=parts, floor=0.5)
+        np.testing.assert_array_equal(a, a0[keep])
+        np.testing.assert_array_equal(r, r0[keep])
 
 
 def test_find_duplicates_does_not_depend_on_partitions():

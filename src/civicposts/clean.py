@@ -49,8 +49,8 @@ from . import schema
 from . import normalise as N
 from . import text as T
 from .duplicates import (  # noqa: F401  (re-exported: the cleaning API)
-    CONTAINMENT_THRESHOLD, MIN_DEDUP_CHARS, MINHASH_SEED, NEAR_DUP_THRESHOLD, SHINGLE, find_duplicates,
-    minhash_signatures, near_duplicate,
+    CONTAINMENT_THRESHOLD, MIN_DEDUP_CHARS, MINHASH_SEED, N_BANDS, NEAR_DUP_THRESHOLD, ROWS_PER_BAND, SHINGLE,
+    find_duplicates, minhash_signatures, near_duplicate,
 )
 from .errors import InputError
 from .policy import DEFAULT as DEFAULT_POLICY
@@ -371,8 +371,11 @@ def flag_promotions(captions: pd.Series | Iterable[str]) -> pd.Series:
 # --- corpus ------------------------------------------------------------------------------------
 
 def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: frozenset[str], policy: Any,
-                 tz: str, slang_extra: tuple[tuple[str, str], ...], stopwords: bool, stem: bool) -> pd.DataFrame:
-    """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type."""
+                 tz: str, slang_extra: tuple[tuple[str, str], ...], stopwords: bool, stem: bool,
+                 seed: int = MINHASH_SEED) -> pd.DataFrame:
+    """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type, and the
+    MinHash signature of the clean text (columns ``SIGNATURE_COLUMNS``, taken off again by ``clean_corpus``):
+    it is row-wise, so it is computed here, on the workers, rather than after them in one process."""
     from . import preclassify, privacy
 
     # before masking, phone numbers are contact cues; the cues name them, never copy them
@@ -382,7 +385,11 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     df["promo_cues"] = np.where(promo_raw, np.asarray(cues_raw, dtype=object), df["promo_cues"].to_numpy(object))
     df["is_promo"] = promo_raw | df["is_promo"].to_numpy(dtype=bool)
     df["pretype"] = preclassify.preclassify(df)
-    return df
+    sig = minhash_signatures(df["text_clean"].tolist(), seed=seed)
+    return pd.concat([df, pd.DataFrame(sig, index=df.index, columns=SIGNATURE_COLUMNS)], axis=1)
+
+
+SIGNATURE_COLUMNS = [f"_minhash_{j}" for j in range(N_BANDS * ROWS_PER_BAND)]
 
 
 def map_row_steps(fn: Any, df: pd.DataFrame, *args: Any, stem: bool, scheduler: str | None,
@@ -456,9 +463,12 @@ def clean_corpus(posts: pd.DataFrame, *, period_start: str, period_end: str, tz:
     n_period = len(df)
 
     df = map_row_steps(_clean_posts, df, tuple(allowlist), key, frozenset(known), policy or DEFAULT_POLICY, tz,
-                       tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem,
+                       tuple(sorted(N.L.check_extra(slang_extra).items())), stopwords, stem, seed,
                        stem=stem, scheduler=scheduler, partitions=partitions, progress=progress)
-    dups = find_duplicates(df, threshold=near_threshold, seed=seed, scheduler=scheduler, partitions=partitions)
+    signatures = df[SIGNATURE_COLUMNS].to_numpy(np.uint32)
+    df = df.drop(columns=SIGNATURE_COLUMNS)
+    dups = find_duplicates(df, threshold=near_threshold, seed=seed, scheduler=scheduler, partitions=partitions,
+                           signatures=signatures)
     df = df.join(dups)
     n_exact = int((df["dup_kind"] == "exact").sum())
     n_near = int((df["dup_kind"] == "near").sum())
