@@ -142,3 +142,55 @@ def test_html_made_on_the_runner_is_the_html_made_in_the_rules_process(folder):
     assert (folder / "out-warm" / "probe.html").read_text() == made
     broken = _html(folder, "out-warm/broken.ipynb", runner_on=False)
     assert broken.returncode == 1 and "broken.ipynb" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_the_runner_exports_a_notebook_s_html_as_soon_as_it_has_run(folder):
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    assert _execute(folder, "probe").returncode == 0
+    html = folder / "out-warm" / "probe.html"
+    deadline = time.monotonic() + 20
+    while not html.exists() and time.monotonic() < deadline:  # made in the background, before any HTML rule
+        time.sleep(0.05)
+    assert html.exists() and "notebooks/probe.ipynb 0 2" in html.read_text()
+    # a notebook changed after that export is exported again when its rule asks: never a stale page
+    executed = folder / "out-warm" / "probe.ipynb"
+    executed.write_text(executed.read_text().replace("notebooks/probe.ipynb 0 2", "changed since the export"))
+    assert _html(folder, "out-warm/probe.ipynb").returncode == 0
+    assert "changed since the export" in html.read_text()
+    cold = (folder / "out-warm" / "probe.html").read_text()
+    assert _html(folder, "out-warm/probe.ipynb", runner_on=False).returncode == 0
+    assert html.read_text() == cold
+
+
+def _scan(folder: Path, *, runner_on: bool = True):
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER_IDLE": "3",
+           "CIVICPOSTS_RUNNER": "on" if runner_on else "off"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    return subprocess.run([sys.executable, "-m", "civicposts", "scan-leaks", "out-warm", "--params", "params.json",
+                           "--report", f"scan-{runner_on}.csv"], cwd=folder, env=env, capture_output=True, text=True)
+
+
+def test_the_final_leak_scan_on_the_runner_says_what_the_rule_s_own_scan_says(folder):
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    assert _execute(folder, "probe").returncode == 0  # the runner is up, as at the end of a build
+    (folder / "out-warm" / "note.txt").write_text("hubungi 0812-3456-7890 ya\n")
+    warm, cold = _scan(folder), _scan(folder, runner_on=False)
+    assert warm.returncode == cold.returncode == 1
+    assert "note.txt:1" in warm.stderr and "the build is not finished" in warm.stderr
+    assert "warm runner" in warm.stderr and "warm runner" not in cold.stderr
+    assert warm.stderr.replace("civicposts: leak scan on the build's warm runner\n", "") == cold.stderr
+    assert (folder / "scan-True.csv").read_text() == (folder / "scan-False.csv").read_text()
+    (folder / "out-warm" / "note.txt").write_text("tidak ada nomor\n")
+    clean = _scan(folder)
+    assert clean.returncode == 0 and "nothing found" in clean.stderr
+
+
+def test_the_runner_s_leak_scan_reads_parquet_tables(folder):
+    import pandas as pd
+
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    assert _execute(folder, "probe").returncode == 0
+    pd.DataFrame({"caption": ["hubungi 0812-3456-7890 ya", "aman"]}).to_parquet(folder / "out-warm" / "t.parquet")
+    warm = _scan(folder)
+    assert warm.returncode == 1 and "warm runner" in warm.stderr and "t.parquet" in warm.stderr, warm.stderr

@@ -87,7 +87,16 @@ def _module_facts(path: Path, name: str, src: Path, version: tuple[int, int]) ->
     (every notebook's closure shares most of the package). ``version`` (mtime, size) keys the cache, so an
     edited file is parsed again."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return frozenset(imported_modules(tree, name, path.name == "__init__.py")), frozenset(data_files(tree, src))
+    # one walk for both (walking the syntax tree is most of the time of the first step of every build)
+    imports: list[ast.AST] = []
+    strings: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(node)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.append(node)
+    return (frozenset(imported_modules(ast.Module(body=imports, type_ignores=[]), name, path.name == "__init__.py")),
+            frozenset(data_files(ast.Module(body=strings, type_ignores=[]), src)))
 
 
 def data_files(tree: ast.AST, src: Path) -> set[Path]:

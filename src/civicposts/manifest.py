@@ -118,9 +118,11 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
     files.append(root / params.get("study_config", "config/study.yaml"))
     files.append(root / "requirements.lock")
 
+    top = root.resolve()
+
     def name(p: Path) -> str:
         p = p.resolve()
-        return p.relative_to(root.resolve()).as_posix() if p.is_relative_to(root.resolve()) else str(p)
+        return p.relative_to(top).as_posix() if p.is_relative_to(top) else str(p)
 
     def digest(p: Path) -> str:  # a notebook by its content, not by the outputs a session saved in it
         return notebook_sha256(p) if p.suffix == ".ipynb" and p.parent.name == "notebooks" else sha256_file(p)

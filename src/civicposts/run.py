@@ -46,6 +46,13 @@ def _block_optional_imports() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
+def _unblock_optional_imports() -> None:
+    """Allow what ``_block_optional_imports`` blocked (the runner's leak scans read Parquet tables)."""
+    for name in _BLOCKED_IMPORTS:
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
+
+
 def declared_parameters(notebook: str | Path) -> list[str]:
     """Names assigned in the notebook's cell tagged ``parameters``."""
     import ast
@@ -74,12 +81,14 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = "reports/notebooks",
-            cwd: str | Path = ".", timings_dir: str | Path = "build/timings", km: Any = None) -> Path:
+            cwd: str | Path = ".", timings_dir: str | Path = "build/timings", km: Any = None,
+            shutdown: bool = True) -> Path:
     """Run ``notebook`` with the study parameters it declares; return the executed copy's path.
 
     ``km``: an already started kernel (``jupyter_client`` kernel manager; :mod:`civicposts.runner` keeps
-    some warm), started with :func:`kernel_env` in ``cwd``; it is shut down afterwards. Without one, a kernel
-    is started for the notebook and this process's environment is left as it was.
+    some warm), started with :func:`kernel_env` in ``cwd``; it is shut down afterwards unless ``shutdown`` is
+    False (the runner then stops it after answering, off the build's path). Without one, a kernel is started
+    for the notebook and this process's environment is left as it was.
     """
     _block_optional_imports()
     import papermill as pm
@@ -131,7 +140,7 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
         if km is None:
             os.environ.clear()
             os.environ.update(env_backup)
-        else:
+        elif shutdown:
             _shutdown(km)
         stored.unlink(missing_ok=True)
     _finalise(tmp, notebook, target, Path(timings_dir) / f"{notebook.stem}.json")
@@ -144,12 +153,18 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
 def set_kernel_env(km: Any, values: dict[str, str]) -> None:
     """Set environment variables inside a started kernel, silently: no execution count, no history, and no
     name bound in the notebook's namespace (the notebook must run as it would in a fresh kernel)."""
+    # Only the shell channel, and no wait_for_ready: that waits 0.2 s for IOPub to fall quiet, and papermill
+    # waits again when it connects. A request sent before the kernel listens is queued by ZeroMQ.
     kc = km.client()
-    kc.start_channels()
+    kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
     try:
-        _run_sync(kc.wait_for_ready)(timeout=60)
         code = "".join(f"__import__('os').environ[{k!r}] = {v!r}\n" for k, v in values.items())
-        reply = _run_sync(kc.execute_interactive)(code, silent=True, store_history=False, timeout=60)
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + 60
+        while True:
+            reply = _run_sync(kc.get_shell_msg)(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"could not prepare the kernel: {reply['content']}")
     finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("civicposts.cli")
 
@@ -67,6 +69,8 @@ def ingest(argv: list[str]) -> int:
 
 
 def _read_units(path: str | Path) -> pd.DataFrame:
+    import pandas as pd
+
     path = Path(path)
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
@@ -130,13 +134,21 @@ def coding(argv: list[str]) -> int:
 def scan_leaks(argv: list[str]) -> int:
     """Scan output folders for private handles, phone numbers, e-mails and NIK numbers (civicposts.leaks).
 
-    Exit 1, naming every file and line, when anything is found; 0 when nothing is."""
-    import json
+    Exit 1, naming every file and line, when anything is found; 0 when nothing is. The build's final scan is
+    handed to its warm runner when one is up (pandas and the scanner are loaded there already)."""
+    from ..runner import scan_through_runner
 
-    from ..config import load_study
-    from ..errors import CivicpostsError
-    from ..leaks import files_to_scan, scan
+    _scan_parser().parse_args(argv)  # a wrong argument is this process's usage error, not the runner's
+    outcome = scan_through_runner(argv)
+    if outcome is not None:
+        log.info("leak scan on the build's warm runner")
+    rc, messages = outcome if outcome is not None else scan_outcome(argv)
+    for level, text in messages:
+        log.log(level, "%s", text)
+    return rc
 
+
+def _scan_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m civicposts scan-leaks", description=scan_leaks.__doc__)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     src = p.add_mutually_exclusive_group()
@@ -147,7 +159,19 @@ def scan_leaks(argv: list[str]) -> int:
     p.add_argument("--cache", help="a folder keeping each file's findings by its content (see civicposts.leaks.scan)")
     p.add_argument("--prune-cache", action="store_true", help="drop the cache's entries of files not scanned now")
     p.add_argument("--jobs", type=int, default=None, help="processes scanning files side by side (default: CPUs)")
-    a = p.parse_args(argv)
+    return p
+
+
+def scan_outcome(argv: list[str], jobs: int | None = None) -> tuple[int, list[tuple[int, str]]]:
+    """``scan-leaks argv``'s exit code and messages (logging level, text), without printing them; ``jobs``
+    overrides ``--jobs`` (the runner scans in its own process)."""
+    import json
+
+    from ..config import load_study
+    from ..errors import CivicpostsError
+    from ..leaks import files_to_scan, scan
+
+    a = _scan_parser().parse_args(argv)
     allow = [x for x in a.allow.split(",") if x.strip()]
     if a.params:
         from ..leaks import study_allowlist
@@ -157,26 +181,25 @@ def scan_leaks(argv: list[str]) -> int:
         allow += list(load_study(a.study).allowlist)
     try:
         n_files = len(files_to_scan(a.paths))
-        found = scan(a.paths, allow, cache=a.cache, prune=a.prune_cache, jobs=a.jobs)
+        found = scan(a.paths, allow, cache=a.cache, prune=a.prune_cache, jobs=a.jobs if jobs is None else jobs)
     except CivicpostsError as exc:
-        log.error("%s", exc)
-        return 1
+        return 1, [(logging.ERROR, str(exc))]
     if a.report:
         from ..iorw import write_csv
 
         write_csv(a.report, found)
     if found.empty:
-        log.info("leak scan: nothing found in %d files below %s", n_files, ", ".join(a.paths))
-        return 0
-    for r in found.head(50).itertuples(index=False):
-        log.error("%s:%s: %s %r", r.file, r.line, r.kind, r.match)
+        return 0, [(logging.INFO, f"leak scan: nothing found in {n_files} files below {', '.join(a.paths)}")]
+    out = [(logging.ERROR, f"{r.file}:{r.line}: {r.kind} {r.match!r}") for r in found.head(50).itertuples(index=False)]
     more = f" (first 50 shown{'; all in ' + a.report if a.report else ''})" if len(found) > 50 else ""
-    log.error("leak scan: %d suspected piece(s) of personal data in %d file(s)%s; the build is not finished",
-              len(found), found["file"].nunique(), more)
-    return 1
+    out.append((logging.ERROR, f"leak scan: {len(found)} suspected piece(s) of personal data in "
+                               f"{found['file'].nunique()} file(s){more}; the build is not finished"))
+    return 1, out
 
 
 def _read_table(path: str) -> pd.DataFrame:
+    import pandas as pd
+
     p = Path(path)
     if not p.is_file():
         raise InputError(path, "no such file (give the table `python -m civicposts ingest` wrote)")
