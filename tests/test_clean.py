@@ -407,3 +407,18 @@ def test_emoji_names_are_indonesian_in_a_fresh_process_too():
     from civicposts.text import emoji_as_names
 
     assert emoji_as_names("tanpa emoji – biasa") == "tanpa emoji – biasa"
+
+
+@pytest.mark.parametrize("location", ["mask", "keep", "drop"])
+def test_workers_send_back_only_what_they_changed_and_the_merge_is_the_whole_frame(location):
+    from civicposts import policy
+
+    posts = _many_posts()
+    df = posts.assign(location_name="dekat rumah @warga.satu, hub 0812-3456-7890", media_files=[["a.jpg"]] * len(posts))
+    rules = policy.parse({"location_name": location, "post_account": "drop"})
+    args = (tuple(ALLOW), DEMO_KEY, frozenset(), rules, "Asia/Jakarta", (), False, False)
+    whole = C._clean_posts(df, *args)
+    changed = C._clean_posts(df, *args, C.MINHASH_SEED, True)
+    assert "media_files" not in changed.columns and "post_id" not in changed.columns  # unchanged: not sent
+    assert "caption" in changed.columns and "text_clean" in changed.columns
+    pd.testing.assert_frame_equal(C._merge_changed(df, changed), whole)

@@ -139,3 +139,16 @@ def test_a_dask_cluster_gives_the_single_process_result():
     assert workers == 2
     pd.testing.assert_frame_equal(one, other)
     pd.testing.assert_frame_equal(f1, f2)
+
+
+def test_local_workers_read_their_rows_from_memory_and_nothing_stays_behind():
+    # threads and forked processes read the table through a Shared handle; a cluster address never does
+    assert scale.can_share("threads") and scale.can_share("synchronous")
+    assert not scale.can_share("tcp://127.0.0.1:8786")
+    with scale.sharing([1, 2, 3]) as ref:
+        assert ref.get() == [1, 2, 3]
+    with pytest.raises(KeyError):
+        ref.get()  # only valid inside its block
+    out = scale.map_partitions(double, frame(), 1, scheduler="processes", partitions=4)
+    pd.testing.assert_frame_equal(out.drop(columns="pid"), double(frame(), 1).drop(columns="pid"))
+    assert scale._SHARED == {}

@@ -116,6 +116,47 @@ def compute_options(spec: str | None) -> Iterator[dict[str, Any]]:
         yield {"scheduler": spec, "num_workers": local_workers()}
 
 
+_SHARED: dict[str, Any] = {}  # large task inputs local workers read from memory instead of receiving them
+
+
+class Shared:
+    """A handle to an object in this process's memory, for tasks on a local scheduler: threads read it where
+    it is, and forked worker processes inherit it, so it is never pickled to them (for a million posts,
+    pickling each partition's rows to the workers kept the parent busy for seconds while the workers
+    waited). Only valid while its ``sharing`` block lasts, and only where :func:`can_share` says."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def get(self) -> Any:
+        return _SHARED[self.key]
+
+
+def can_share(spec: str) -> bool:
+    """Whether tasks on ``spec`` can read a :class:`Shared` object: this process's threads, or workers forked
+    from it (a cluster's workers, or processes started fresh, have their own memory)."""
+    spec = check_scheduler(spec)
+    return spec in ("synchronous", "threads") or (
+        spec == "processes" and "fork" in multiprocessing.get_all_start_methods())
+
+
+@contextlib.contextmanager
+def sharing(obj: Any) -> Iterator[Shared]:
+    """``obj`` as a :class:`Shared` handle for the tasks computed inside this block."""
+    key = uuid.uuid4().hex
+    _SHARED[key] = obj
+    try:
+        yield Shared(key)
+    finally:
+        _SHARED.pop(key, None)
+
+
+def _slice_call(ref: Shared, lo: int, hi: int, fn: Callable[..., Any], args: tuple) -> Any:
+    return fn(ref.get().iloc[lo:hi], *args)
+
+
 def map_partitions(fn: Callable[..., pd.DataFrame], df: pd.DataFrame, *args: Any, scheduler: str | None = None,
                    partitions: int | None = None, progress: bool = False) -> pd.DataFrame:
     """``fn(part, *args)`` on contiguous partitions of ``df``, concatenated in ``df``'s order.
@@ -130,8 +171,14 @@ def map_partitions(fn: Callable[..., pd.DataFrame], df: pd.DataFrame, *args: Any
     parts = partitions or n_partitions(len(df), workers)
     if in_process(spec, len(df), parts, partitions):
         return fn(df, *args)
-    results = run_tasks([(fn, (df.iloc[a:b], *args)) for a, b in bounds(len(df), parts)],
-                        scheduler=spec, progress=progress, label=getattr(fn, "__name__", "step"))
+    label = getattr(fn, "__name__", "step")
+    if can_share(spec):  # local workers read their rows from the parent's memory (fork)
+        with sharing(df) as ref:
+            results = run_tasks([(_slice_call, (ref, a, b, fn, args)) for a, b in bounds(len(df), parts)],
+                                scheduler=spec, progress=progress, label=label)
+    else:
+        results = run_tasks([(fn, (df.iloc[a:b], *args)) for a, b in bounds(len(df), parts)],
+                            scheduler=spec, progress=progress, label=label)
     return concat_parts(results)
 
 
@@ -148,8 +195,24 @@ def run_tasks(tasks: Sequence[tuple[Callable[..., Any], tuple]], *, scheduler: s
     # looking for collections (seconds for a million strings)
     lazy = [delayed(_call)(_Task(fn, args), dask_key_name=f"{label}-{run}-{i}") for i, (fn, args) in enumerate(tasks)]
     log.info("%s: %d partitions on %s", label, len(lazy), spec)
-    with compute_options(spec) as opts, _progress(progress and "://" not in spec):
+    with compute_options(spec) as opts, _progress(progress and "://" not in spec), _frozen(spec == "processes"):
         return list(dask.compute(*lazy, **opts))
+
+
+@contextlib.contextmanager
+def _frozen(fork: bool) -> Iterator[None]:
+    """Python's collector kept off this process's objects while forked workers run: a worker's collection
+    would otherwise visit every object it inherited and so copy the parent's whole heap page by page."""
+    if not fork:
+        yield
+        return
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _Task:
