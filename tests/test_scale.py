@@ -152,3 +152,10 @@ def test_local_workers_read_their_rows_from_memory_and_nothing_stays_behind():
     out = scale.map_partitions(double, frame(), 1, scheduler="processes", partitions=4)
     pd.testing.assert_frame_equal(out.drop(columns="pid"), double(frame(), 1).drop(columns="pid"))
     assert scale._SHARED == {}
+
+
+def test_candidate_pairs_of_posts_that_share_no_bucket_are_none_on_every_route():
+    sig = np.arange(40 * 24, dtype=np.uint32).reshape(40, 24)  # all values distinct: no bucket is shared
+    for scheduler, parts in (("synchronous", None), ("threads", 3)):
+        a, r = D.candidate_pairs(sig, scheduler=scheduler, partitions=parts, floor=0.5)
+        assert len(a) == len(r) == 0

@@ -374,6 +374,8 @@ def candidate_pairs(sig: np.ndarray, *, scheduler: str | None = None, partitions
     shared = pd.Series(bucket).duplicated(keep=False).to_numpy()
     frame = pd.DataFrame({"band": band[shared], "key": key[shared], "pos": pos[shared]})
     del band, key, pos, bucket
+    if frame.empty:  # no bucket holds two posts: nothing to shuffle
+        return _decode(_encode(bucket_pairs(frame), m, sig, floor), m)
     import dask.dataframe as dd
 
     ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
