@@ -376,11 +376,11 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     """The per-post steps of ``clean_corpus``: promotion flag, pseudonyms, cleaning, keyword type, and the
     MinHash signature of the clean text (columns ``SIGNATURE_COLUMNS``, taken off again by ``clean_corpus``):
     it is row-wise, so it is computed here, on the workers, rather than after them in one process.
-    ``changed_only``: return only the columns added or rewritten (``_merge_changed`` puts them back), so a
-    worker does not send back the columns its parent already has."""
+    ``changed_only``: return only the columns added or whose values changed (``_merge_changed`` puts them
+    back), so a worker does not send back the columns its parent already has."""
     from . import preclassify, privacy
 
-    given = set(df.columns)
+    given = df
 
     # before masking, phone numbers are contact cues; the cues name them, never copy them
     promo_raw, cues_raw = _promo_list(_texts(df["caption"]))
@@ -392,7 +392,8 @@ def _clean_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes, known: 
     sig = minhash_signatures(df["text_clean"].tolist(), seed=seed)
     out = pd.concat([df, pd.DataFrame(sig, index=df.index, columns=SIGNATURE_COLUMNS)], axis=1)
     if changed_only:
-        out = out[[c for c in out.columns if c not in given or c in privacy.POST_FIELDS_REWRITTEN]]
+        # decided by the values, not by a list of the fields pseudonymizing rewrites, which could fall behind it
+        out = out[[c for c in out.columns if c not in given.columns or not out[c].equals(given[c])]]
     return out
 
 

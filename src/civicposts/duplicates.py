@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -143,10 +142,7 @@ def content_changes(later: str, earlier: str, ignore: frozenset[str] = frozenset
 
 
 def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHOLD,
-                   _sets: Callable[[], tuple[set[str], set[str]]] | None = None,
-                   ignore: frozenset[str] | Callable[[], frozenset[str]] = frozenset(),
-                   _numbers: Callable[[], tuple[frozenset[str], frozenset[str]]] | None = None,
-                   ) -> tuple[bool, float, float]:
+                   ignore: frozenset[str] = frozenset()) -> tuple[bool, float, float]:
     """(is a near duplicate, Jaccard, containment) of two ``text_clean`` strings.
 
     Near duplicate: Jaccard of character 5-gram sets >= ``threshold``, or at least
@@ -154,25 +150,26 @@ def near_duplicate(later: str, earlier: str, threshold: float = NEAR_DUP_THRESHO
     with added words: "kami posting ulang ya ..."); and every number of the earlier post
     (dates, times, amounts) also occurs in the later one, so templated posts about other days
     ("Kamis (2/1) ..." vs "Kamis (23/1) ...") are not duplicates; and no passage of the earlier post is
-    replaced by different content (``content_changes``), so a template filled in with another song, name,
-    place or price is not a repost however similar the rest is. When the numbers differ, Jaccard and
-    containment are not computed and returned as 0.0.
-
-    ``ignore`` may be a function giving the set, called only when the passages are compared; ``_sets`` and
-    ``_numbers`` give the 5-gram and number sets of (later, earlier) when the caller keeps them.
+    replaced by different content (``content_changes``; words in ``ignore`` are not content), so a template
+    filled in with another song, name, place or price is not a repost however similar the rest is. When the
+    numbers differ, Jaccard and containment are not computed and returned as 0.0.
+    ``verify_pairs`` decides many pairs the same way, with the set sizes counted in bulk.
     """
-    nb_later, nb_earlier = _numbers() if _numbers is not None else (number_set(later), number_set(earlier))
-    if not nb_earlier <= nb_later:
+    if not number_set(earlier) <= number_set(later):
         return False, 0.0, 0.0  # checked first: it is cheap; similarities are then not computed
-    sa, sb = _sets() if _sets is not None else (_shingles(later), _shingles(earlier))
-    if not sa or not sb:
+    sa, sb = _shingles(later), _shingles(earlier)
+    similar, jac, cont = _similarity(len(sa & sb), len(sa), len(sb), threshold)
+    return similar and not content_changes(later, earlier, ignore), jac, cont
+
+
+def _similarity(both: int, n_later: int, n_earlier: int, threshold: float) -> tuple[bool, float, float]:
+    """(similar enough to compare passages, Jaccard, containment) from the sizes of the two 5-gram sets and of
+    their intersection; (False, 0.0, 0.0) when either set is empty."""
+    if not n_later or not n_earlier:
         return False, 0.0, 0.0
-    inter = len(sa & sb)
-    jac = inter / (len(sa) + len(sb) - inter)  # |a | b| without building the union
-    cont = inter / len(sb)
-    if not (jac >= threshold or cont >= CONTAINMENT_THRESHOLD):
-        return False, jac, cont
-    return not content_changes(later, earlier, ignore() if callable(ignore) else ignore), jac, cont
+    jac = both / (n_later + n_earlier - both)  # |a | b| without building the union
+    cont = both / n_earlier
+    return jac >= threshold or cont >= CONTAINMENT_THRESHOLD, jac, cont
 
 
 def number_set(text: str) -> frozenset[str]:
@@ -427,10 +424,6 @@ def _verify(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list, thresh
     return tuple(np.concatenate([x[i] for x in res]) for i in range(3))  # type: ignore[return-value]
 
 
-def _either(words: Callable[[int], frozenset[str]], i: int, j: int) -> frozenset[str]:
-    return words(i) | words(j)
-
-
 def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
                  threshold: float = NEAR_DUP_THRESHOLD, block: int = 16_384,
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -461,16 +454,11 @@ def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
                                                              np.searchsorted(need, r[sel])))
         sizes = dict(zip(sel.tolist(), zip(inter, la, lb)))
         for k in range(lo, hi):
-            ai = a_all[k]
+            ai, ri = a_all[k], r_all[k]
             if ai == matched or k not in sizes:
                 continue  # an earlier representative already matched, or the numbers differ: (False, 0, 0)
-            both, n_later, n_earlier = sizes[k]
-            if not n_later or not n_earlier:
-                continue
-            jac[k] = j = both / (n_later + n_earlier - both)
-            cont[k] = c = both / n_earlier
-            if (j >= threshold or c >= CONTAINMENT_THRESHOLD) and not content_changes(
-                    texts[ai], texts[r_all[k]], _either(emoji_words, ai, r_all[k])):
+            similar, jac[k], cont[k] = _similarity(*sizes[k], threshold)
+            if similar and not content_changes(texts[ai], texts[ri], emoji_words(ai) | emoji_words(ri)):
                 ok[k] = True
                 matched = ai
     return ok, jac, cont

@@ -217,9 +217,6 @@ def corpus_handles(allowlist: Iterable[str], *, posts: pd.DataFrame | None = Non
     return pii.known_handles(n for n in names if n not in allow and not PSEUDONYM_RE.fullmatch(n))
 
 
-POST_FIELDS_REWRITTEN = ("account", "owner_id", "caption", "location_name")  # all pseudonymize_posts changes
-
-
 def pseudonymize_posts(df: pd.DataFrame, allowlist: Iterable[str], key: bytes,
                        known: Iterable[str] = (), policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
     """A copy of the post table with private owners, owner ids, mentions and contacts replaced, or
