@@ -39,18 +39,27 @@ VOLATILE_NB_METADATA = ("start_time", "end_time", "duration", "input_path", "out
                         "environment_variables")
 
 
+_IMPORTS_LOCK = threading.Lock()  # the runner's threads block and allow imports
+
+
 def _block_optional_imports() -> None:
-    if "pandas" in sys.modules:  # a process that reads tables (a test, a notebook) needs pyarrow: block nothing
-        return
-    for name in _BLOCKED_IMPORTS:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    with _IMPORTS_LOCK:
+        if "pandas" in sys.modules:  # a process that reads tables (a test, a notebook) needs pyarrow: block nothing
+            return
+        for name in _BLOCKED_IMPORTS:
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
-def _unblock_optional_imports() -> None:
-    """Allow what ``_block_optional_imports`` blocked (the runner's leak scans read Parquet tables)."""
-    for name in _BLOCKED_IMPORTS:
-        if name in sys.modules and sys.modules[name] is None:
-            del sys.modules[name]
+def allow_tables() -> None:
+    """Let this process read tables after ``_block_optional_imports``: call before anything imports pandas.
+    pandas imported while pyarrow is blocked would take pyarrow for missing for the rest of the process, so
+    both are imported here, under the lock (the runner's leak scans read Parquet)."""
+    with _IMPORTS_LOCK:
+        for name in ("pyarrow", "pyarrow.fs"):
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+        import pyarrow  # noqa: F401
+        import pandas  # noqa: F401
 
 
 def declared_parameters(notebook: str | Path) -> list[str]:

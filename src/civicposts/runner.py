@@ -65,14 +65,24 @@ def socket_path(key: str) -> Path:
 
 # --------------------------------------------------------------------------- the rule's side
 
+def _switched_off() -> bool:
+    return os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no")
+
+
+def _ask_running(request: dict[str, Any]) -> dict[str, Any] | None:
+    """``request`` answered by this build's runner if one is up (never started for it), else None."""
+    if _switched_off():
+        return None
+    conn = _connect(socket_path(build_key(os.getcwd(), dict(os.environ))))
+    return None if conn is None else _ask(conn, request)
+
+
 def run_through_runner(notebook: str, params: dict[str, Any], out_dir: str) -> int | None:
     """Run ``notebook`` on this build's runner, starting it if needed: 0 done, 1 failed (logged), None when
     no runner could take it (the caller then runs it itself)."""
-    if os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no"):
+    if _switched_off():
         return None
-    env = dict(os.environ)
-    key = build_key(os.getcwd(), env)
-    path = socket_path(key)
+    path = socket_path(build_key(os.getcwd(), dict(os.environ)))
     conn = _connect(path) or _start(path)
     if conn is None:
         return None
@@ -94,15 +104,10 @@ def html_through_runner(executed: list[str], *, force: bool = False, leak_cache:
     (logged), None when no runner is up (the caller exports them itself; a runner is never started for this).
     With ``leak_cache``, the runner then scans the notebooks and their HTML into that leak-scan cache
     (``civicposts.leaks.scan``), so the build's final scan finds them done."""
-    if os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no"):
-        return None
-    conn = _connect(socket_path(build_key(os.getcwd(), dict(os.environ))))
-    if conn is None:
-        return None
     request: dict[str, Any] = {"html": [str(Path(p).resolve()) for p in executed], "force": force}
     if leak_cache and params:
         request["leak_cache"], request["params"] = str(Path(leak_cache).resolve()), str(Path(params).resolve())
-    reply = _ask(conn, request)
+    reply = _ask_running(request)
     if reply is None:
         return None
     if reply.get("ok"):
@@ -116,16 +121,11 @@ def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | 
     """The leak scan ``scan-leaks argv`` run on this build's runner when one is up (its process has pandas
     and the scanner loaded: 0.8 s less at the end of every build): (exit code, messages to log), or None when
     no runner is up (the caller scans itself; a runner is never started for this)."""
-    if os.environ.get("CIVICPOSTS_RUNNER", "").strip().lower() in ("off", "0", "no"):
-        return None
-    conn = _connect(socket_path(build_key(os.getcwd(), dict(os.environ))))
-    if conn is None:
-        return None
-    reply = _ask(conn, {"scan": list(argv)})
+    reply = _ask_running({"scan": list(argv)})
     if reply is None:
         return None
     if "rc" not in reply:
-        return 1, [(40, reply.get("error", "the notebook runner failed"))]
+        return 1, [(logging.ERROR, reply.get("error", "the notebook runner failed"))]
     return int(reply["rc"]), [(int(level), str(text)) for level, text in reply["messages"]]
 
 
@@ -237,6 +237,18 @@ class Runner:
 
         threading.Thread(target=fill, daemon=True).start()
 
+    @contextlib.contextmanager
+    def _working(self) -> Any:
+        """Counts as busy while the block runs: the runner never stops idle in the middle of a job."""
+        with self.lock:
+            self.busy += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.busy -= 1
+                self.last = time.monotonic()
+
     def _take(self) -> Any:
         with self.lock:
             km = self.ready.pop(0) if self.ready else None
@@ -264,9 +276,7 @@ class Runner:
 
     def _notebook(self, req: dict[str, Any]) -> dict[str, Any]:
         from .errors import CivicpostsError
-        from .run import execute
-
-        from .run import _shutdown
+        from .run import _shutdown, execute
 
         km = self._take()
         t0 = time.perf_counter()
@@ -284,6 +294,7 @@ class Runner:
             threading.Thread(target=self._release, args=(km, _shutdown), daemon=True).start()
 
     def _release(self, km: Any, shutdown: Any) -> None:
+        """Stop a used kernel; ends the busy count ``_take`` began."""
         try:
             shutdown(km)
         finally:
@@ -299,20 +310,16 @@ class Runner:
 
         box: list[BaseException | None] = []
 
-        def work() -> None:
-            try:
-                to_html([executed], force=True)
-                box.append(None)
-            except BaseException as exc:  # the HTML rule exports again and reports it
-                box.append(exc)
-            finally:
-                with self.lock:
-                    self.busy -= 1
-                    self.last = time.monotonic()
+        def work() -> None:  # busy while it runs; the notebook's own job has just set ``last``, so the
+            with self._working():  # runner cannot be found idle before this starts
+                try:
+                    to_html([executed], force=True)
+                    box.append(None)
+                except BaseException as exc:  # the HTML rule exports again and reports it
+                    box.append(exc)
 
+        thread = threading.Thread(target=work, daemon=True)
         with self.lock:
-            self.busy += 1
-            thread = threading.Thread(target=work, daemon=True)
             self.exports[str(executed.resolve())] = (executed.stat().st_mtime_ns, thread, box)
         thread.start()
 
@@ -330,47 +337,39 @@ class Runner:
             return False
 
     def _html(self, executed: list[str], force: bool, leak_cache: str | None, params: str | None) -> dict[str, Any]:
-        from .run import to_html
+        from .run import allow_tables, to_html
 
-        with self.lock:
-            self.busy += 1
         t0 = time.perf_counter()
         try:
-            done = [e for e in executed if self._exported(e)]
-            written = [Path(e).with_suffix(".html") for e in done]
-            written += to_html([e for e in executed if e not in done], force=force)
-            seconds = time.perf_counter() - t0
-            if leak_cache and params:
-                # only an early start for the final scan, which reads the cache only for files still the same
-                from . import leaks
+            with self._working():
+                done = [e for e in executed if self._exported(e)]
+                written = [Path(e).with_suffix(".html") for e in done]
+                written += to_html([e for e in executed if e not in done], force=force)
+                seconds = time.perf_counter() - t0
+                if leak_cache and params:
+                    # only an early start for the final scan, which reads the cache only for files still the same
+                    allow_tables()  # leaks imports pandas
+                    from . import leaks
 
-                allow = leaks.study_allowlist(json.loads(Path(params).read_text(encoding="utf-8")))
-                leaks.scan([*executed, *map(str, written)], allow, cache=leak_cache, jobs=1)
+                    allow = leaks.study_allowlist(json.loads(Path(params).read_text(encoding="utf-8")))
+                    leaks.scan([*executed, *map(str, written)], allow, cache=leak_cache, jobs=1)
             return {"ok": True, "seconds": seconds}
         except Exception as exc:  # reported to the rule, which fails
             return {"ok": False, "error": f"HTML of {', '.join(executed)}: {type(exc).__name__}: {exc}"}
-        finally:
-            with self.lock:
-                self.busy -= 1
-                self.last = time.monotonic()
 
     def _scan(self, argv: list[str]) -> dict[str, Any]:
-        from .cli.data import scan_outcome
-        from .run import _unblock_optional_imports
-
-        with self.lock:
-            self.busy += 1
         try:
-            _unblock_optional_imports()  # the tables it scans are Parquet; the notebooks are already running
-            # one process: workers forked from this threaded process could inherit a held lock
-            rc, messages = scan_outcome(argv, jobs=1)
+            with self._working():
+                from .run import allow_tables
+
+                allow_tables()
+                from .cli.data import scan_outcome
+
+                # one process: workers forked from this threaded process could inherit a held lock
+                rc, messages = scan_outcome(argv, jobs=1)
             return {"rc": rc, "messages": messages}
         except BaseException as exc:  # reported to the rule, which fails
             return {"error": f"leak scan: {type(exc).__name__}: {exc}"}
-        finally:
-            with self.lock:
-                self.busy -= 1
-                self.last = time.monotonic()
 
     def serve(self) -> None:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
