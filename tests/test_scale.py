@@ -159,3 +159,49 @@ def test_candidate_pairs_of_posts_that_share_no_bucket_are_none_on_every_route()
     for scheduler, parts in (("synchronous", None), ("threads", 3)):
         a, r = D.candidate_pairs(sig, scheduler=scheduler, partitions=parts, floor=0.5)
         assert len(a) == len(r) == 0
+
+
+def test_in_process_steps_use_threads_on_a_local_scheduler_with_the_same_result(monkeypatch):
+    """Band pairing and the exact checks stay in this process; on a local scheduler with two CPUs they run on
+    threads, in runs of whole posts, and give what one thread gives."""
+    texts = _texts(600, seed=8)
+    posts = pd.DataFrame({"post_id": [f"P{i:04d}" for i in range(len(texts))],
+                          "posted_at": pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(range(len(texts)), "h"),
+                          "text_clean": texts, "caption_hash": [str(hash(t)) for t in texts]})
+    one = D.find_duplicates(posts, scheduler="synchronous")
+    assert (one["dup_kind"] == "near").sum() > 10
+    monkeypatch.setattr(scale, "local_workers", lambda: 2)
+    monkeypatch.setattr(scale, "MIN_PARALLEL_ROWS", 1)
+    used = []
+    run_tasks = scale.run_tasks
+
+    def spy(tasks, *, scheduler=None, progress=False, label="step"):
+        used.append((label, scheduler, len(tasks)))
+        return run_tasks(tasks, scheduler=scheduler, progress=progress, label=label)
+
+    monkeypatch.setattr(scale, "run_tasks", spy)
+    for scheduler in ("threads", "processes"):
+        pd.testing.assert_frame_equal(D.find_duplicates(posts, scheduler=scheduler), one)
+    assert ("band-pairs", "threads", D.N_BANDS) in used
+    assert any(label == "near-duplicates" and spec == "threads" and n > 1 for label, spec, n in used)
+    # only a local scheduler other than synchronous, on more than one CPU, with enough rows, uses threads
+    assert scale.in_process_scheduler("synchronous", 10**6) == "synchronous"
+    assert scale.in_process_scheduler("processes", 0, min_rows=1) == "synchronous"
+    monkeypatch.setattr(scale, "local_workers", lambda: 1)
+    assert scale.in_process_scheduler("threads", 10**6) == "synchronous"
+
+
+def test_runs_of_whole_posts_check_as_the_whole():
+    texts = _texts(500, seed=9)
+    sig = D.minhash_signatures(texts)
+    a, r = D.candidate_pairs(sig, scheduler="synchronous")
+    whole = D.verify_pairs(a, r, texts, [None] * len(texts))
+    assert whole[0].sum() > 10
+    for parts in (2, 7, len(a) + 5):
+        runs = D._runs_by_post(a, parts)
+        assert runs[0][0] == 0 and runs[-1][1] == len(a) and all(x[1] == y[0] for x, y in zip(runs, runs[1:]))
+        assert all(a[lo - 1] != a[lo] for lo, _ in runs[1:])  # no post's pairs are cut in two
+        pieces = [D.verify_pairs(a[lo:hi], r[lo:hi], texts, [None] * len(texts)) for lo, hi in runs]
+        for i in range(3):
+            np.testing.assert_array_equal(np.concatenate([p[i] for p in pieces]), whole[i])
+    assert D._runs_by_post(a[:0], 4) == [(0, 0)]

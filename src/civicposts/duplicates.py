@@ -355,12 +355,9 @@ def candidate_pairs(sig: np.ndarray, *, scheduler: str | None = None, partitions
     spec = scale.check_scheduler(scheduler)
     parts = partitions or scale.n_partitions(m * N_BANDS, scale.local_workers(), 500_000)
     if m == 0 or scale.in_process(spec, m * N_BANDS, parts, partitions, LOCAL_BUCKET_ROWS):
-        found = []
-        for b in range(N_BANDS):
-            key = keys[:, b]
-            shared = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())  # a hash table, no sort
-            pairs = bucket_pairs(pd.DataFrame({"band": b, "key": key[shared], "pos": shared}))
-            found.append(_encode(pairs, m, sig, floor))
+        # the bands on this process's threads (numpy sorts and gathers: 1,000,000 bench posts 3.6 -> 2.2 s)
+        tasks = [(_band_pairs, (keys[:, b], b, sig, floor)) for b in range(N_BANDS)]
+        found = scale.run_tasks(tasks, scheduler=scale.in_process_scheduler(spec, m), label="band-pairs")
         return _decode(np.concatenate(found), m)
     band = np.repeat(np.arange(N_BANDS, dtype=np.int64)[None, :], m, axis=0).ravel()
     key = keys.ravel()
@@ -385,6 +382,13 @@ def candidate_pairs(sig: np.ndarray, *, scheduler: str | None = None, partitions
     return _decode(_encode(pairs, m, sig, floor), m)
 
 
+def _band_pairs(key: np.ndarray, band: int, sig: np.ndarray, floor: float | None) -> np.ndarray:
+    """The encoded pairs (``_encode``) of one band, from its bucket ``key`` per post."""
+    shared = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())  # a hash table, no sort
+    return _encode(bucket_pairs(pd.DataFrame({"band": band, "key": key[shared], "pos": shared})), len(sig), sig,
+                   floor)
+
+
 def _encode(pairs: pd.DataFrame, m: int, sig: np.ndarray, floor: float | None) -> np.ndarray:
     """Pairs as one int64 each (post * m + rep), those under the estimate ``floor`` left out."""
     post, rep = pairs["post"].to_numpy(np.int64), pairs["rep"].to_numpy(np.int64)
@@ -403,25 +407,40 @@ def _verify(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list, thresh
             scheduler: str | None, partitions: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``near_duplicate`` of every candidate pair, as arrays (ok, Jaccard, containment) in pair order.
 
-    Pairs are cut into contiguous runs (each with the texts it needs) and checked where the scheduler says.
+    Pairs are cut into contiguous runs of whole posts and checked where the scheduler says.
     """
     from . import scale
 
     spec = scale.check_scheduler(scheduler)
     parts = partitions or scale.n_partitions(len(a), scale.local_workers(), 50_000)
-    # on one machine the checks run in this process. Sending each partition its texts cost more than the
-    # second CPU saved (1,000,000 bench posts: 14.9 s and 1.5 GB more on local processes, 11 s here); workers
-    # forked with the texts in memory took 9.6 s but copied 0.9 GB of the parent's heap page by page.
+    runs = _runs_by_post(a, parts)
+    # on one machine the checks run in this process, on its threads: their work is mostly scipy's sparse
+    # products and numpy, which release the GIL (1,000,000 bench posts: 9.3 s in one thread, 6.1 s on two).
+    # Sending each partition its texts to local processes cost more than the second CPU saved (14.9 s and
+    # 1.5 GB more); workers forked with the texts in memory copied 0.9 GB of the parent's heap page by page.
     if scale.in_process(spec, len(a), parts, partitions, LOCAL_PAIRS):
-        return verify_pairs(a, r, texts, emojis, threshold)
-    tasks = []
-    for lo, hi in scale.bounds(len(a), parts):
-        need = np.unique(np.r_[a[lo:hi], r[lo:hi]])
-        tasks.append((verify_pairs, (np.searchsorted(need, a[lo:hi]), np.searchsorted(need, r[lo:hi]),
-                                     [texts[i] for i in need.tolist()], [emojis[i] for i in need.tolist()],
-                                     threshold)))
+        tasks = [(verify_pairs, (a[lo:hi], r[lo:hi], texts, emojis, threshold)) for lo, hi in runs]
+        spec = scale.in_process_scheduler(spec, len(a))
+    else:  # each task takes the texts it needs
+        tasks = []
+        for lo, hi in runs:
+            need = np.unique(np.r_[a[lo:hi], r[lo:hi]])
+            tasks.append((verify_pairs, (np.searchsorted(need, a[lo:hi]), np.searchsorted(need, r[lo:hi]),
+                                         [texts[i] for i in need.tolist()], [emojis[i] for i in need.tolist()],
+                                         threshold)))
     res = scale.run_tasks(tasks, scheduler=spec, label="near-duplicates")
     return tuple(np.concatenate([x[i] for x in res]) for i in range(3))  # type: ignore[return-value]
+
+
+def _runs_by_post(a: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """About ``parts`` contiguous runs of the sorted pairs, each holding all the pairs of its posts, so that
+    ``verify_pairs`` of the runs equals ``verify_pairs`` of the whole (it skips a post's pairs after a match)."""
+    from . import scale
+
+    if not len(a):
+        return [(0, 0)]
+    edges = sorted({0, len(a), *np.searchsorted(a, a[[lo for lo, _ in scale.bounds(len(a), parts)[1:]]]).tolist()})
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
