@@ -422,3 +422,13 @@ def test_workers_send_back_only_what_they_changed_and_the_merge_is_the_whole_fra
     assert "media_files" not in changed.columns and "post_id" not in changed.columns  # unchanged: not sent
     assert "caption" in changed.columns and "text_clean" in changed.columns
     pd.testing.assert_frame_equal(C._merge_changed(df, changed), whole)
+
+
+@settings(max_examples=500, deadline=None)
+@given(t=st.lists(st.sampled_from(list("ab #@/._-:wW1é") + ["http://", "www.", "bit.ly/", "@@", "&#", "com/x"]),
+                  max_size=25).map("".join))
+def test_one_pass_cut_is_sub_and_findall(t):
+    from civicposts import text as T
+
+    for pattern, group in ((T.URL_RE, 0), (T.HASHTAG_RE, 1), (T.MENTION_RE, 1)):
+        assert C._cut(pattern.finditer(t), t, group) == (pattern.sub(" ", t), pattern.findall(t))

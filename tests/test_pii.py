@@ -128,3 +128,32 @@ def test_find_many_finds_what_find_finds_text_by_text():
             one = [pii.find(t, known=kn, families=families) for t in texts]
             assert many == one
             assert sum(map(len, many)) > 0
+
+
+# digits, the separators the number patterns know, and the letters of the kit's pseudonyms
+_NUMBERISH = st.text(alphabet=st.sampled_from(list("0123456789" * 3 + " .-/:()+\n" + "user_id_abcdef")), max_size=60)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(s=_NUMBERISH)
+def test_each_blanking_gate_holds_wherever_its_pattern_matches(s):
+    """``_numbers`` runs a blanking pattern only where its gate matches: each gate must be a necessary
+    condition of its pattern, or a date, time, decimal or amount would be taken for a phone number."""
+    for pattern, gate in ((pii.DATE_RE, pii._DATE_GATE_RE), (pii.TIME_RE, pii._TIME_GATE_RE),
+                          (pii.DECIMAL_RE, pii._DECIMAL_GATE_RE), (pii.THOUSANDS_RE, pii._THOUSANDS_GATE_RE)):
+        if pattern.search(s):
+            assert gate.search(s), (pattern.pattern, s)
+    if pii.PSEUDONYM_RE.search(s):
+        assert "user_" in s or "id_" in s
+
+
+@pytest.mark.parametrize("text, digits", [
+    ("rapat 27-02-2021 jam 08.00 di kantor, hub 0812-3456-7890", ["081234567890"]),
+    ("Rp 43.041.447.854 dan 0.8123456789; WA +62 838.775.800", ["62838775800"]),
+    ("user_0123456789 id_abcdef0123 bukan nomor, telp (0711) 123456", ["0711123456"]),
+    ("WA 0812-2225-5678", ["081222255678"]),
+])
+def test_dates_times_amounts_and_pseudonyms_are_blanked_and_numbers_found(text, digits):
+    """Through the gates: the phone numbers are found, and nothing of the dates, times, amounts, decimals or
+    pseudonyms is."""
+    assert [d for _, _, _, d in pii._numbers(pii.fold(text)[0])] == digits

@@ -115,9 +115,7 @@ def _extract_list(texts: list[str]) -> dict[str, list]:
     split, words = T.split_emoji_run, T.emoji_run_words
     na_sub, wide_sub = T.NON_ASCII_RUN_RE.sub, T.WIDE_RUN_RE.sub
     zw_sub = T.ZERO_WIDTH_RE.sub
-    url_find, url_sub = T.URL_RE.findall, T.URL_RE.sub
-    tag_find, tag_sub = T.HASHTAG_RE.findall, T.HASHTAG_RE.sub
-    men_find, men_sub = T.MENTION_RE.findall, T.MENTION_RE.sub
+    url_iter, tag_iter, men_iter = T.URL_RE.finditer, T.HASHTAG_RE.finditer, T.MENTION_RE.finditer
     emojis: list[str] = []
 
     def emoji_repl(m: re.Match[str]) -> str:
@@ -145,25 +143,37 @@ def _extract_list(texts: list[str]) -> dict[str, list]:
             t = zw_sub("", (na_sub if "\u20e3" in t else wide_sub)(non_ascii_repl, t))
         urls: list[str] = []
         if "/" in t or "www" in t or "WWW" in t:
-            urls = url_find(t)
-            if urls:
-                t = url_sub(" ", t)
+            t, urls = _cut(url_iter(t), t, 0)
         tags: list[str] = []
         if "#" in t:
-            tags = [h.lower() for h in tag_find(t)]
-            if tags:
-                t = tag_sub(" ", t)
+            t, tags = _cut(tag_iter(t), t, 1)
+            tags = [h.lower() for h in tags]
         ments: list[str] = []
         if "@" in t:
-            ments = [m.lower() for m in men_find(t)]
-            if ments:
-                t = men_sub(" ", t)
+            t, ments = _cut(men_iter(t), t, 1)
+            ments = [m.lower() for m in ments]
         out_t.append(t)
         out_u.append(urls)
         out_h.append(tags)
         out_m.append(ments)
         out_e.append(emojis)
     return {"text": out_t, "urls": out_u, "hashtags": out_h, "mentions": out_m, "emojis": out_e}
+
+
+def _cut(matches: Iterable[re.Match[str]], t: str, group: int) -> tuple[str, list[str]]:
+    """``t`` with each match replaced by a space, and each match's ``group``: ``pattern.sub(" ", t)`` and
+    ``pattern.findall(t)`` (for one group or none) in one pass over the text instead of two."""
+    found: list[str] = []
+    pieces: list[str] = []
+    pos = 0
+    for m in matches:
+        pieces.append(t[pos:m.start()])
+        found.append(m.group(group))
+        pos = m.end()
+    if not found:
+        return t, found
+    pieces.append(t[pos:])
+    return " ".join(pieces), found
 
 
 def extract_entities(s: pd.Series | Iterable[str]) -> pd.DataFrame:

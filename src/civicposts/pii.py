@@ -209,6 +209,19 @@ CONTACT_WORD_RE = re.compile(r"(?:wa|whatsapp|whatsap|hp|telp|telpon|telepon|tlp
 BANK_WORD_RE = re.compile(r"(?:\b(?:bca|bri|bni|mandiri|bsi|btn|btpn|cimb|niaga|danamon|permata|muamalat|"
                           r"jago|seabank|bank\s+\w+|rek|rekening|norek|no\.?\s*rek)\b|a/n)[^\n]{0,30}$", re.IGNORECASE)
 
+# Necessary conditions of the blanking patterns above, written so that ``re`` scans for their first character
+# (a literal or one class) instead of trying every position as it must for a pattern that opens with a
+# lookbehind: a text without them is left as it is, and most texts with digits (a phone number) have none.
+_DATE_GATE_RE = re.compile(r"[-/.]\d\d?[-/.]\d")
+_TIME_GATE_RE = re.compile(r"[.:][0-5]\d")
+_DECIMAL_GATE_RE = re.compile(r"\.\d{4}")
+_THOUSANDS_GATE_RE = re.compile(r"\.\d{3}\.\d{3}")
+_COUNTRY_CODE_BEFORE_RE = re.compile(r"(?:\+|62)\W{0,3}$")
+_DIGITS_RE = re.compile(r"\d+")
+_WORD_END_RE = re.compile(r"[A-Za-z_]+$")
+_LANDLINE_RE = re.compile(r"0[2-79]\d{7,10}")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
 _PROVINCES = frozenset({11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63,
                         64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97})
 
@@ -226,25 +239,30 @@ def _mobile(d: str) -> bool:
     return rest is not None and rest.startswith("8") and 9 <= len(rest) <= 12
 
 
-def _classify(groups: list[str], seps: list[str], before: str, bracketed: bool) -> str | None:
-    """The family of a number written as ``groups`` of digits (None: an ordinary number)."""
+def _classify(groups: list[str], seps: list[str], contact: bool, bank: bool, bracketed: bool) -> str | None:
+    """The family of a number written as ``groups`` of digits (None: an ordinary number). ``contact`` and
+    ``bank``: whether the 40 characters before it end with a contact word (``CONTACT_WORD_RE``) or have a bank's
+    name or an account word (``BANK_WORD_RE``)."""
     d = "".join(groups)
     n = len(d)
     if _mobile(d):
         return "phone"
-    contact = bool(CONTACT_WORD_RE.search(before))
     if d.startswith("8") and 9 <= n <= 12 and contact:
         return "phone"
     if n == 16 and (len(groups) == 1 or nik_shaped(d)):
         return "nik"
-    if re.fullmatch(r"0[2-79]\d{7,10}", d):  # a landline: area code 02x-09x, 9-12 digits in all
+    if _LANDLINE_RE.fullmatch(d):  # a landline: area code 02x-09x, 9-12 digits in all
         area = groups[0]
         if bracketed or contact or (len(groups) >= 2 and 3 <= len(area) <= 4 and area[1] != "8"
-                                    and not any(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups)):
+                                    and not any(_YEAR_RE.fullmatch(g) for g in groups)):
             return "landline"
-    if 8 <= n <= 16 and BANK_WORD_RE.search(before):
+    if 8 <= n <= 16 and bank:
         return "bank_account"
     return None
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
 
 
 def _numbers(view: str) -> list[tuple[int, int, str, str]]:
@@ -253,18 +271,26 @@ def _numbers(view: str) -> list[tuple[int, int, str, str]]:
     # digits): a text without them has no number to find, and most texts are such
     if sum(map(view.count, "0123456789")) < 8 or not _EIGHT_DIGITS_RE.search(view):
         return []
-    # times and dates are blanked (same length, so positions hold) before numbers are looked for
-    blank = DATE_RE.sub(lambda m: " " * len(m.group(0)), view)
-    blank = TIME_RE.sub(lambda m: " " * len(m.group(0)), blank)
-    blank = DECIMAL_RE.sub(lambda m: " " * len(m.group(0)), blank)
-    # ... unless the "amount" follows a country code: "+62 838.775.800" is a phone
-    blank = THOUSANDS_RE.sub(lambda m: m.group(0) if re.search(r"(?:\+|62)\W{0,3}$", blank[max(0, m.start() - 5):m.start()])
-                             else " " * len(m.group(0)), blank)
-    blank = PSEUDONYM_RE.sub(lambda m: " " * len(m.group(0)), blank)  # the kit's own user_/id_ hex names
+    # times and dates are blanked (same length, so positions hold) before numbers are looked for; each
+    # pattern only where its gate finds what it needs
+    blank = view
+    if _DATE_GATE_RE.search(blank):
+        blank = DATE_RE.sub(_blank, blank)
+    if _TIME_GATE_RE.search(blank):
+        blank = TIME_RE.sub(_blank, blank)
+    if _DECIMAL_GATE_RE.search(blank):
+        blank = DECIMAL_RE.sub(_blank, blank)
+    if _THOUSANDS_GATE_RE.search(blank):
+        # ... unless the "amount" follows a country code: "+62 838.775.800" is a phone
+        before_sub = blank
+        blank = THOUSANDS_RE.sub(lambda m: m.group(0) if _COUNTRY_CODE_BEFORE_RE.search(
+            before_sub[max(0, m.start() - 5):m.start()]) else _blank(m), blank)
+    if "user_" in blank or "id_" in blank:
+        blank = PSEUDONYM_RE.sub(_blank, blank)  # the kit's own user_/id_ hex names
     out = []
     for run in RUN_RE.finditer(blank):
-        parts = list(re.finditer(r"\d+", run.group(0)))
-        glued = re.search(r"[A-Za-z_]+$", blank[max(0, run.start() - 12):run.start()])
+        parts = list(_DIGITS_RE.finditer(run.group(0)))
+        glued = _WORD_END_RE.search(blank[max(0, run.start() - 12):run.start()])
         if glued and glued.group(0).lower() not in GLUE_WORDS:
             parts = parts[1:]  # digits ending a word or code (budi88, abc1671...), unless "wa", "hp", "telp" ...
         if sum(len(p.group(0)) for p in parts) < 8:
@@ -274,18 +300,21 @@ def _numbers(view: str) -> list[tuple[int, int, str, str]]:
         while i < len(parts):
             best = None
             digits = ""
+            start = base + parts[i].start()
+            # a "+" or "(" right before the first group belongs to the number
+            while start > 0 and blank[start - 1] in "+(":
+                start -= 1
+            # what stands before the number is the same for every end tried: tested once
+            before = blank[max(0, start - 40):start]
+            contact, bank = bool(CONTACT_WORD_RE.search(before)), bool(BANK_WORD_RE.search(before))
             for j in range(i, len(parts)):
                 digits += parts[j].group(0)
                 if len(digits) > 16:
                     break
-                start = base + parts[i].start()
-                # a "+" or "(" right before the first group belongs to the number
-                while start > 0 and blank[start - 1] in "+(":
-                    start -= 1
                 groups = [p.group(0) for p in parts[i:j + 1]]
                 seps = [run.group(0)[parts[k].end():parts[k + 1].start()] for k in range(i, j)]
                 bracketed = blank[start:start + 1] == "(" or (bool(seps) and ")" in seps[0])
-                fam = _classify(groups, seps, blank[max(0, start - 40):start], bracketed)
+                fam = _classify(groups, seps, contact, bank, bracketed)
                 if fam:
                     best = (j, start, fam, digits)
             if best is None:
