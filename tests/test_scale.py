@@ -205,3 +205,20 @@ def test_runs_of_whole_posts_check_as_the_whole():
         for i in range(3):
             np.testing.assert_array_equal(np.concatenate([p[i] for p in pieces]), whole[i])
     assert D._runs_by_post(a[:0], 4) == [(0, 0)]
+
+
+def _collector(part: pd.DataFrame) -> pd.DataFrame:
+    import gc
+
+    return part.assign(gc_on=gc.isenabled(), pid=os.getpid())
+
+
+def test_forked_workers_run_without_the_collector_and_the_parent_gets_it_back():
+    import gc
+
+    assert gc.isenabled()
+    out = scale.map_partitions(_collector, frame(), scheduler="processes", partitions=3)
+    assert os.getpid() not in set(out["pid"]) and not out["gc_on"].any()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    # threads share this process's collector, which is left alone
+    assert scale.map_partitions(_collector, frame(), scheduler="threads", partitions=3)["gc_on"].all()

@@ -293,7 +293,7 @@ def _signatures(texts: list[str], seed: int, scheduler: str | None, partitions: 
 
 
 def _likely(sig: np.ndarray, a: np.ndarray, r: np.ndarray, floor: float,
-            chunk: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:
+            chunk: int = 250_000) -> tuple[np.ndarray, np.ndarray]:
     """The pairs whose MinHash estimate of Jaccard (share of equal signature values) is at least ``floor``,
     ``chunk`` pairs at a time: the two gathered signature blocks of ten million pairs would be 2 GB."""
     keep = np.empty(len(a), dtype=bool)
@@ -444,7 +444,7 @@ def _runs_by_post(a: np.ndarray, parts: int) -> list[tuple[int, int]]:
 
 
 def verify_pairs(a: np.ndarray, r: np.ndarray, texts: list[str], emojis: list,
-                 threshold: float = NEAR_DUP_THRESHOLD, block: int = 16_384,
+                 threshold: float = NEAR_DUP_THRESHOLD, block: int = 8_192,
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ok, Jaccard, containment) of ``near_duplicate(texts[a_i], texts[r_i])`` for each pair, with the
     names of both posts' emoji ignored as content; pairs sorted by ``a``, and once a post matched, its later
