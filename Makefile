@@ -150,25 +150,33 @@ $(PDF): $(EXECUTED) $(STEP_DEPS_pdf) $(PAPER) $(PKG)/cli/build.py $(PARAMS) $(EN
 # The study's coding as a REFI-QDA project for QualCoder, ATLAS.ti, MAXQDA and NVivo (name from the study file,
 # "fictional_" in front when its data are made up)
 QDPX := $(REPORTS)/$(EXCHANGE_NAME).qdpx
+# Side products start after a notebook of the build's longest path (01 -> 02 -> 04 -> 05), by an order-only
+# prerequisite that never makes them stale. Make gives a freed job slot to the first ready rule it meets: on two
+# CPUs the export and the corpus scan took both slots as soon as notebook 02 had run, and notebook 04 waited
+# 2.3 s for one. Now the corpus scan starts after 02 and runs beside 04; the export starts after 04, beside 05.
+SCAN_AFTER := $(NBOUT)/02_code_posts.ipynb
+EXPORT_AFTER := $(NBOUT)/04_reliability.ipynb
 $(QDPX): $(PROC)/coding_sample.parquet $(PROC)/interview_units.parquet $(PROC)/posts.parquet $(CODEBOOK) \
-		$(CODERS) $(PKG)/cli/exchange.py $(wildcard $(PKG)/refi/*.py) $(PKG)/coding.py $(PARAMS) $(ENV_OK)
+		$(CODERS) $(PKG)/cli/exchange.py $(wildcard $(PKG)/refi/*.py) $(PKG)/coding.py $(PARAMS) $(ENV_OK) | $(EXPORT_AFTER)
 	$(CLI) export-qdpx --study $(STUDY) --out $@ $(if $(SET),--set "$(SET)")
 
 LEAKSCAN := build/leak-scan-$(subst /,-,$(REPORTS)).ok
+# each study's findings in a file of its own
+LEAKREPORT := $(LEAKSCAN:.ok=.csv)
 LEAKCACHE := build/leak-cache-$(subst /,-,$(PROC))
-# The corpus notebook's tables are the largest files the scan reads: they are scanned as soon as they are
-# written, while the later notebooks run, and their findings kept by content (a leak there stops the build
+# The corpus notebook's tables are the largest files the scan reads: they are scanned early, while the later
+# notebooks run (after SCAN_AFTER, above), and their findings kept by content (a leak there stops the build
 # at once). The full scan below reads them from that cache only if they are still byte for byte the same.
 LEAKCORPUS := build/leak-scan-corpus-$(subst /,-,$(PROC)).ok
-$(LEAKCORPUS): $(PROC)/posts.parquet $(PROC)/comments.parquet $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
+$(LEAKCORPUS): $(PROC)/posts.parquet $(PROC)/comments.parquet $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS) | $(SCAN_AFTER)
 	$(CLI) scan-leaks $(PROC)/posts.parquet $(PROC)/comments.parquet $$(find $(PROC) -maxdepth 1 -name posts.csv) \
-		--params $(PARAMS) --cache $(LEAKCACHE) --jobs 1 --report build/leak-scan-corpus.csv
+		--params $(PARAMS) --cache $(LEAKCACHE) --jobs 1 --report $(LEAKCORPUS:.ok=.csv)
 	@touch $@
 
 # (the notebooks first: make starts ready prerequisites in this order, and they are the build's longest path)
 $(LEAKSCAN): $(EXECUTED) $(HTML) $(INDEX) $(PDF) $(QDPX) $(LEAKCORPUS) $(PKG)/leaks.py $(PKG)/cli/data.py $(PARAMS)
 	@rm -f $(MANIFEST)
-	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --cache $(LEAKCACHE) --prune-cache --report build/leak-scan.csv
+	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --cache $(LEAKCACHE) --prune-cache --report $(LEAKREPORT)
 	@touch $@
 
 $(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(QDPX) $(PKG)/manifest.py $(PKG)/cli/build.py

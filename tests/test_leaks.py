@@ -110,3 +110,14 @@ def test_the_cache_gives_the_same_findings_and_never_those_of_an_older_content(t
     (out / "a.txt").write_text("cc @warga.satu\n")
     assert leaks.scan(out, {"warga.satu"}, cache=cache)["file"].str.endswith("a.txt").sum() == 0
     assert leaks.scan(out, ALLOW, cache=cache)["file"].str.endswith("a.txt").sum() == 1
+
+
+@settings(max_examples=3000, deadline=None)
+@given(s=st.lists(st.sampled_from(list("0123456789abcdefABCDEF.@ -_()[]{}+/\t") + [" at ", "(AT)", "gmail", ".com"]),
+                  max_size=30).map("".join))
+def test_each_gate_holds_wherever_its_pattern_matches(s):
+    """scan_line tries a pattern only where its gate matches: each gate must be a necessary condition, or a
+    leak would pass the scan."""
+    for pattern, gate in ((leaks._EMAIL, leaks._EMAIL_GATE), (leaks._HEX_RUN, leaks._HEX_GATE), (leaks._DEC, leaks._DEC_GATE)):
+        if pattern.search(s):
+            assert gate.search(s), (pattern.pattern, s)

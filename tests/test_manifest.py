@@ -82,3 +82,32 @@ def test_the_published_reference_is_current(root):
     stale = sorted(k for k in set(ref["inputs"]) | set(now) if ref["inputs"].get(k) != now.get(k))
     assert not stale, ("published/ is older than these inputs; run `make all && make publish`: "
                        + ", ".join(stale[:10]))
+
+
+def test_packages_are_the_environment_s_without_its_installers():
+    from importlib import metadata
+
+    found = manifest._packages()
+    assert not manifest.INSTALLERS & set(found)
+    assert found["pandas"] == metadata.version("pandas") and found["pyyaml"] == metadata.version("pyyaml")
+    every = {d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}
+    assert found == {k: v for k, v in every.items() if k not in manifest.INSTALLERS}
+
+
+def test_inputs_are_named_by_where_they_really_are(tmp_path):
+    """A linked file is named by its target, a file in a linked folder by the folder's real path."""
+    import os
+
+    root = tmp_path / "tree"
+    (root / "data/raw/x").mkdir(parents=True)
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere/a.json").write_text("{}")
+    (root / "data/raw/x/b.json").write_text("[]")
+    os.symlink(root / "elsewhere/a.json", root / "data/raw/x/link.json")
+    os.symlink(root / "elsewhere", root / "data/raw/folder")
+    (root / "config").mkdir()
+    (root / "config/study.yaml").write_text("x: 1")
+    (root / "requirements.lock").write_text("")
+    got = manifest.input_files(root, {"corpus_inputs": ["data/raw/x", "data/raw/folder/a.json"],
+                                      "study_config": "config/study.yaml"})
+    assert sorted(got) == ["config/study.yaml", "data/raw/x/b.json", "elsewhere/a.json", "requirements.lock"]

@@ -222,3 +222,14 @@ def test_forked_workers_run_without_the_collector_and_the_parent_gets_it_back():
     assert gc.isenabled() and gc.get_freeze_count() == 0
     # threads share this process's collector, which is left alone
     assert scale.map_partitions(_collector, frame(), scheduler="threads", partitions=3)["gc_on"].all()
+
+
+@pytest.mark.parametrize("seed", ["0", None])
+def test_a_processes_run_leaves_the_environment_as_it_was(monkeypatch, seed):
+    """dask's process pool sets PYTHONHASHSEED for its workers; later subprocesses must not inherit that."""
+    if seed is None:
+        monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONHASHSEED", seed)
+    scale.map_partitions(double, frame(), 1, scheduler="processes", partitions=2)
+    assert os.environ.get("PYTHONHASHSEED") == seed

@@ -87,7 +87,8 @@ def test_b_instaloader_413_with_no_coders_and_no_interview(studies_tree):
         assert secret not in text, secret
     assert "𝟎𝟖𝟏𝟐" not in text and "０８１３" not in text and "0812345" not in text
     assert "[telepon]" in text and "[NIK]" in text and "[email]" in text and "[rekening]" in text
-    assert (studies_tree / "build/leak-scan.csv").read_text().strip() == "file,line,kind,match"
+    report = studies_tree / f"build/leak-scan-{study['reports_dir'].replace('/', '-')}.csv"  # the study's own
+    assert report.read_text().strip() == "file,line,kind,match"
 
 
 def test_c_zeeschuimer_with_one_coder(studies_tree):

@@ -59,6 +59,12 @@ _LANDLINE = re.compile(r"\(0\d{2,3}\)\s?\d{5,8}")
 _SIXTEEN = re.compile(r"\d{16}")
 _ANY_DIGIT = re.compile(r"[0-9]")
 _HTML_COMMENT = re.compile(r"^\s*(/\*|\*|//)")
+# Necessary conditions of _EMAIL, _HEX_RUN and _DEC, tested first: those patterns open with a lookbehind or
+# "\b", so re tries them at every position of a line (and _EMAIL's name part again at each of its characters),
+# while these open with one character class, which re scans for directly.
+_EMAIL_GATE = re.compile(r"[\w.+-]@|\s@\s|[(\[{]\s*at\s*[)\]}]", re.IGNORECASE)
+_HEX_GATE = re.compile(r"[0-9a-fA-F]{16}")
+_DEC_GATE = re.compile(r"\d\.\d")
 # A GUID (REFI-QDA projects are full of them) is hex in fixed groups: its digit runs are never a phone.
 _GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 
@@ -108,9 +114,11 @@ def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE)
     if "user_" in t or "id_" in t:
         t = _PSEUDO.sub(" ", t)
     if "@" in t or _SPELT_AT.search(t):
-        for m in _EMAIL.finditer(t):
-            hits.append(("email", m.group(0)))
-        t = _EMAIL.sub(" ", t)
+        if _EMAIL_GATE.search(t):
+            emails = [m.group(0) for m in _EMAIL.finditer(t)]
+            if emails:
+                hits.extend(("email", e) for e in emails)
+                t = _EMAIL.sub(" ", t)
         for m in _AT_NAME.finditer(t):
             h = m.group(1).lower()
             if h not in allow and h not in ignore and h.rstrip(".") not in allow:
@@ -122,8 +130,9 @@ def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE)
                 hits.append(("handle", m.group(0)))
     # after folding every digit \d can match is ASCII, so counting those is exact (and fast)
     if sum(map(t.count, "0123456789")) >= 9:
-        t = _HEX_RUN.sub(_blank_hex, t)
-        if "." in t:
+        if _HEX_GATE.search(t):
+            t = _HEX_RUN.sub(_blank_hex, t)
+        if "." in t and _DEC_GATE.search(t):
             t = _DEC.sub(" ", t)
         # the shortest phone ("0812345678", "(071)12345") and NIK are 10 characters or more
         for run in [r for r in _DIGITS.findall(t) if len(r) >= 10]:

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -79,10 +80,25 @@ def git_output(root: Path, *args: str) -> str:
         return ""
 
 
+# What the environment's installer brings along (the venv's own pip and setuptools, uv where it was not on
+# PATH): they compute nothing, are not in the lock, and differ from machine to machine and day to day.
+INSTALLERS = frozenset({"pip", "setuptools", "uv", "wheel"})
+_HEADER_RE = re.compile(r"^(Name|Version):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
 def _packages() -> dict[str, str]:
+    """Name (lowercased) and version of every installed distribution but the installers, from the headers of
+    its METADATA (read directly: parsing each file as an e-mail message took half a second)."""
     from importlib import metadata
 
-    return {d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}
+    out = {}
+    for d in metadata.distributions():
+        text = d.read_text("METADATA") or d.read_text("PKG-INFO") or ""
+        head = dict(_HEADER_RE.findall(text.split("\n\n", 1)[0]))
+        name = head.get("Name", "").lower()
+        if name and name not in INSTALLERS:
+            out[name] = head.get("Version", "")
+    return out
 
 
 def study_inputs(params: Mapping[str, Any]) -> list[str]:
@@ -119,9 +135,20 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
     files.append(root / "requirements.lock")
 
     top = root.resolve()
+    real_dirs: dict[Path, Path] = {}
+
+    def real(p: Path) -> Path:
+        # p.resolve(), with each folder resolved once: a file that is no link resolves to its folder's real path
+        # and its own name (the corpus is thousands of files in a few folders)
+        if p.is_symlink():
+            return p.resolve()
+        folder = real_dirs.get(p.parent)
+        if folder is None:
+            folder = real_dirs[p.parent] = p.parent.resolve()
+        return folder / p.name
 
     def name(p: Path) -> str:
-        p = p.resolve()
+        p = real(p)
         return p.relative_to(top).as_posix() if p.is_relative_to(top) else str(p)
 
     def digest(p: Path) -> str:  # a notebook by its content, not by the outputs a session saved in it

@@ -127,8 +127,17 @@ def compute_options(spec: str | None) -> Iterator[dict[str, Any]]:
     config: dict[str, Any] = {"chunksize": 1}
     if spec == "processes" and "fork" in multiprocessing.get_all_start_methods():
         config["multiprocessing.context"] = "fork"  # workers inherit the loaded lexicons and tables
-    with dask.config.set(config):
-        yield {"scheduler": spec, "num_workers": local_workers()}
+    # dask's process pool sets PYTHONHASHSEED in this process's environment for its workers when it is unset
+    # or "0" (the Makefile's); forked workers never read it, and every later subprocess would inherit it
+    seed = os.environ.get("PYTHONHASHSEED")
+    try:
+        with dask.config.set(config):
+            yield {"scheduler": spec, "num_workers": local_workers()}
+    finally:
+        if seed is None:
+            os.environ.pop("PYTHONHASHSEED", None)
+        else:
+            os.environ["PYTHONHASHSEED"] = seed
 
 
 _SHARED: dict[str, Any] = {}  # large task inputs local workers read from memory instead of receiving them
