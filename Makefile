@@ -83,6 +83,8 @@ endif
 WRITE_PARAMS = $(CLI) params --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk build/study.mk
 build/study.mk: $(STUDY) build/study.args $(PKG)/config.py $(PKG)/cli/build.py $(ENV_OK)
 	@$(WRITE_PARAMS)
+	@# the notebook runner starts now, while make reads what this rule and deps wrote (kernels take a second)
+	@$(CLI) warm
 	@touch $@
 $(PARAMS):
 	@$(WRITE_PARAMS)

@@ -104,6 +104,60 @@ def test_a_failing_notebook_fails_its_rule_and_is_kept_for_reading(folder):
     assert _wait_gone(folder)
 
 
+def test_a_runner_warmed_at_the_build_s_start_is_the_one_its_rules_use(folder):
+    """``civicposts warm`` (make's first step) launches the runner without waiting; the rules that come while it
+    still imports papermill wait for it rather than start another, and a second ``warm`` starts none."""
+    body = "import os\nprint(os.getppid())"
+    for i in range(2):
+        _notebook(folder / "notebooks" / f"nb{i}.ipynb", body)
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER_IDLE": "3", "CIVICPOSTS_RUNNER": "on"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    path = runner.socket_path(runner.build_key(folder, env))
+    for _ in range(2):
+        warm = subprocess.run([sys.executable, "-m", "civicposts", "warm"], cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=10)
+        assert warm.returncode == 0, warm.stderr
+    pid = int(runner._launched(path).read_text())
+    with ThreadPoolExecutor(2) as pool:  # at once, while the runner may still be starting
+        runs = list(pool.map(lambda i: _execute(folder, f"nb{i}"), range(2)))
+    assert all(r.returncode == 0 and "warm runner" in r.stderr for r in runs), [r.stderr for r in runs]
+    parents = {json.loads((folder / "out-warm" / f"nb{i}.ipynb").read_text())["cells"][-1]["outputs"][0]["text"][0]
+               .strip() for i in range(2)}
+    assert parents == {str(pid)}  # the one runner warm launched started both kernels
+    assert _wait_gone(folder) and not runner._launched(path).exists()
+
+
+def test_a_runner_still_starting_is_waited_for_not_launched_again(tmp_path, monkeypatch):
+    """While a launched runner's process lives but does not answer yet, neither a rule nor ``warm`` launches
+    another; once that process is gone, one is launched."""
+    path = tmp_path / "r.sock"
+    launched: list[Path] = []
+    monkeypatch.setattr(runner, "_launch", launched.append)
+    monkeypatch.setattr(runner, "socket_path", lambda key: path)
+    monkeypatch.setattr(runner, "START_SECONDS", 0.3)
+    monkeypatch.setenv("CIVICPOSTS_RUNNER", "on")
+    starting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # alive, never listening
+    try:
+        runner._launched(path).write_text(str(starting.pid))
+        assert runner._start(path) is None and launched == []  # waited for it, then gave up: launched none
+        runner.warm()
+        assert launched == []
+    finally:
+        starting.kill()
+        starting.wait()
+    runner.warm()
+    assert launched == [path]
+    assert runner._start(path) is None and launched == [path, path]
+
+
+def test_warm_does_nothing_when_the_runner_is_switched_off(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("CIVICPOSTS_RUNNER", "off")
+    runner.warm()
+    assert not runner._launched(runner.socket_path(runner.build_key(folder, dict(os.environ)))).exists()
+
+
 def test_the_runner_can_be_switched_off(folder, monkeypatch):
     monkeypatch.setenv("CIVICPOSTS_RUNNER", "off")
     assert runner.run_through_runner("notebooks/x.ipynb", {}, "out") is None

@@ -48,6 +48,7 @@ COMMANDS: dict[str, Command] = {
                       "build"),
     "deps": Command("civicposts.cli.build:deps", "write each notebook's source prerequisites from its imports "
                                                  "(build/deps.mk)", "build"),
+    "warm": Command("civicposts.cli.build:warm", "start the build's notebook runner in the background", "build"),
     "execute": Command("civicposts.cli.build:execute", "run one notebook with the study parameters", "build"),
     "html": Command("civicposts.cli.build:html", "export executed notebooks to HTML and write the index",
                     "build"),

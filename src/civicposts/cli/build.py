@@ -159,6 +159,15 @@ def pdf(argv: list[str]) -> int:
     return 0
 
 
+def warm(argv: list[str]) -> int:
+    """Start the build's warm notebook runner in the background (``civicposts.runner.warm``) and return."""
+    from ..runner import warm as start
+
+    argparse.ArgumentParser(prog="python -m civicposts warm", description=warm.__doc__).parse_args(argv)
+    start()
+    return 0
+
+
 def index(argv: list[str]) -> int:
     """Write the HTML index."""
     from ..report import write_index
