@@ -160,7 +160,7 @@ SCAN_AFTER := $(NBOUT)/02_code_posts.ipynb
 EXPORT_AFTER := $(NBOUT)/04_reliability.ipynb
 $(QDPX): $(PROC)/coding_sample.parquet $(PROC)/interview_units.parquet $(PROC)/posts.parquet $(CODEBOOK) \
 		$(CODERS) $(PKG)/cli/exchange.py $(wildcard $(PKG)/refi/*.py) $(PKG)/coding.py $(PARAMS) $(ENV_OK) | $(EXPORT_AFTER)
-	$(CLI) export-qdpx --study $(STUDY) --out $@ $(if $(SET),--set "$(SET)")
+	$(CLI) export-qdpx --study $(STUDY) --out $@ $(if $(SET),--set "$(SET)") --leak-cache $(LEAKCACHE)
 
 LEAKSCAN := build/leak-scan-$(subst /,-,$(REPORTS)).ok
 # each study's findings in a file of its own

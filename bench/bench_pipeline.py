@@ -2,7 +2,8 @@
 
 Run by `make bench` (or directly: `.venv/bin/python bench/bench_pipeline.py [--skip-env]`).
 Targets on a 2-core machine: no-op <= 0.5 s, PDF <= 1 s, overhead ratio <= 1.2, where the ratio is
-the cold `make all` wall time over the sum of the notebooks' own cell times (papermill records them).
+the cold `make all` wall time over the sum of the notebooks' own cell times (papermill records them) in a
+`make -j1 all` just before it, as the median of CIVICPOSTS_BENCH_RUNS (default 3) such pairs.
 Builds happen in temporary copies of the repository with the current environment.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("CIVICPOSTS_BENCH_RUNS") or 3)  # pairs of cold builds for the overhead ratio
 sys.path.insert(0, str(ROOT / "src"))
 
 from civicposts.manifest import copy_sources as _copy_sources  # noqa: E402
@@ -92,16 +95,30 @@ def main() -> int:
             (tree / "data/processed").mkdir()
             shutil.rmtree(tree / "build", ignore_errors=True)
 
-        serial = timed([*make, "-j1", f"SHELL={timer}"], tree, env={**os.environ, "CIVICPOSTS_RULE_TIMES": str(log)})
-        cells = sum(cell_seconds(p) for p in (tree / "build/timings").glob("*.json"))
-        parts = split(rule_seconds(log), tree / "build/timings")
-        clean_outputs()
-        cold = timed(make, tree)  # the default: independent rules side by side, one per CPU
-        rows.append((f"cold make all (after setup; -j{os.cpu_count()}, the default), s", f"{cold:.1f}", "-"))
-        rows.append(("sum of notebook cell time, s", f"{cells:.1f}", "-"))
-        rows.append(("overhead ratio (wall / cells)", f"{cold / cells:.2f}", "<= 1.2"))
-        rows.append(("cold make -j1 all (one rule at a time), s", f"{serial:.1f}", "-"))
-        rows.append(("overhead ratio with -j1", f"{serial / cells:.2f}", "<= 1.2"))
+        # Cell and wall times vary by 10-20 % from one build to the next on this machine, so the ratio is taken
+        # over RUNS pairs of builds (one at a time for the cells, then the default for the wall time), and the
+        # goal is judged on their median
+        pairs = []
+        for run in range(RUNS):
+            if run:
+                clean_outputs()
+            serial = timed([*make, "-j1", f"SHELL={timer}"], tree,
+                           env={**os.environ, "CIVICPOSTS_RULE_TIMES": str(log)})
+            cells = sum(cell_seconds(p) for p in (tree / "build/timings").glob("*.json"))
+            if not run:
+                parts = split(rule_seconds(log), tree / "build/timings")
+            clean_outputs()
+            cold = timed(make, tree)  # the default: independent rules side by side, one per CPU
+            pairs.append((cold, cells, serial))
+            rows.append((f"run {run + 1}: cold make all (-j{os.cpu_count()}) / cells / ratio",
+                         f"{cold:.1f} / {cells:.1f} / {cold / cells:.2f}", "-"))
+        cold, cells, serial = (statistics.median(x) for x in zip(*pairs))
+        ratio = statistics.median(c / n for c, n, _ in pairs)
+        rows.append((f"cold make all (after setup; -j{os.cpu_count()}, the default), median, s", f"{cold:.1f}", "-"))
+        rows.append(("sum of notebook cell time (-j1 builds), median, s", f"{cells:.1f}", "-"))
+        rows.append((f"overhead ratio (wall / cells), median of {RUNS}", f"{ratio:.2f}", "<= 1.2"))
+        rows.append(("cold make -j1 all (one rule at a time), median, s", f"{serial:.1f}", "-"))
+        rows.append(("overhead ratio with -j1, median", f"{statistics.median(s / n for _, n, s in pairs):.2f}", "-"))
         for name, secs in parts:
             rows.append((f"  -j1 split: {name}, s", f"{secs:.1f}", "-"))
         rows.append(("  -j1 split: make itself (parsing, deps, between rules), s",

@@ -121,3 +121,21 @@ def test_each_gate_holds_wherever_its_pattern_matches(s):
     for pattern, gate in ((leaks._EMAIL, leaks._EMAIL_GATE), (leaks._HEX_RUN, leaks._HEX_GATE), (leaks._DEC, leaks._DEC_GATE)):
         if pattern.search(s):
             assert gate.search(s), (pattern.pattern, s)
+
+
+def test_a_step_s_own_product_scanned_into_the_cache_is_reported_by_the_final_scan(tmp_path, monkeypatch):
+    """The REFI-QDA project is scanned into the build's cache by the rule that makes it; a leak found there is
+    still reported by the final scan (from the cache: the file is not read again)."""
+    product = tmp_path / "reports" / "report.txt"
+    product.parent.mkdir()
+    product.write_text("hubungi 0812-3456-7890 ya\n")
+    cache = tmp_path / "cache"
+    leaks.scan_into_cache([product], {"allowlist": []}, cache)
+    assert len(list(cache.glob("*.json"))) == 1
+
+    def unread(*args):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(leaks, "_scan_file", unread)
+    found = leaks.scan([tmp_path / "reports"], leaks.study_allowlist({"allowlist": []}), cache=cache)
+    assert found["kind"].tolist() == ["phone"] and found["file"].tolist() == [str(product)]

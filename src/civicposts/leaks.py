@@ -195,6 +195,14 @@ def study_allowlist(params: dict) -> list[str]:
     return [*params.get("allowlist", []), *documented_handles([params.get("codebook_path") or "", "notebooks"])]
 
 
+def scan_into_cache(paths: Iterable[str | Path], params: dict, cache: str | Path) -> None:
+    """Scan a build step's own products into the build's leak-scan cache right after it wrote them (the REFI-QDA
+    project, made beside the last notebook), so the final scan after the last notebook finds them done.
+    Findings are kept there and reported by that scan, which stops the build; this step never hides or reports
+    them itself."""
+    scan(paths, study_allowlist(params), IGNORE, cache=cache, jobs=1)
+
+
 def documented_handles(paths: Iterable[str | Path]) -> frozenset[str]:
     """The handles written in the study's own documents (its codebook's examples, the notebooks' prose):
     text the researcher or the kit wrote, not collected data, so the scan does not report them.

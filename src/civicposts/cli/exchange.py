@@ -73,6 +73,7 @@ def export_qdpx(argv: list[str]) -> int:
     p.add_argument("--coding", action="append", default=None,
                    help="coder folder or file (repeatable; default: the study's coding_dirs)")
     p.add_argument("--set", default="", help='study overrides as `make SET=` takes them, e.g. "reports_dir=x"')
+    p.add_argument("--leak-cache", default=None, help="then scan the project into this leak-scan cache")
     a = p.parse_args(argv)
     try:
         study = _study(a.study, a.set)
@@ -89,6 +90,10 @@ def export_qdpx(argv: list[str]) -> int:
         desc = f"{study.study_title}. Exported by civicposts from {', '.join(dirs)} ({kind})."
         data, counts = project_bytes(book, study_units(study, history), history, name=study.study_title, description=desc)
         write_bytes(a.out, data)
+        if a.leak_cache:
+            from ..leaks import scan_into_cache
+
+            scan_into_cache([a.out], params, a.leak_cache)
     except CivicpostsError as exc:
         print(f"civicposts: {exc}", file=sys.stderr)
         return 2
