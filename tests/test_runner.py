@@ -141,8 +141,15 @@ def test_a_runner_still_starting_is_waited_for_not_launched_again(tmp_path, monk
     try:
         runner._launched(path).write_text(str(starting.pid))
         assert runner._start(path) is None and launched == []  # waited for it, then gave up: launched none
+        runner._launched(path).write_text(str(starting.pid))  # launched just now again (the wait aged it)
         runner.warm()
         assert launched == []
+        old = time.time() - 60  # a marker older than a runner's start: the runner answers or never will
+        os.utime(runner._launched(path), (old, old))
+        runner.warm()
+        assert launched == [path]
+        launched.clear()
+        runner._launched(path).write_text(str(starting.pid))
     finally:
         starting.kill()
         starting.wait()

@@ -233,3 +233,16 @@ def test_a_processes_run_leaves_the_environment_as_it_was(monkeypatch, seed):
         monkeypatch.setenv("PYTHONHASHSEED", seed)
     scale.map_partitions(double, frame(), 1, scheduler="processes", partitions=2)
     assert os.environ.get("PYTHONHASHSEED") == seed
+
+
+def test_a_synchronous_run_does_not_import_dask():
+    """The demo's cleaning (5,000 posts, in one process) pays no dask import."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from civicposts import scale; "
+            "out = scale.run_tasks([(sum, ([1, 2],)), (max, ([3, 4],))], scheduler='synchronous'); "
+            "print(out, 'dask' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(scale.__file__).parents[1])})
+    assert run.stdout.split() == ["[3,", "4]", "False"]

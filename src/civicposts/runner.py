@@ -202,9 +202,13 @@ def _launched(path: Path) -> Path:
 
 
 def _starting(path: Path) -> bool:
-    """Whether a runner launched for ``path`` is still alive (starting, when it does not answer yet)."""
+    """Whether a runner launched for ``path`` less than ``START_SECONDS`` ago is alive (starting, when it does not
+    answer yet). An older marker is a runner that answers or never will (killed, its process id reused)."""
+    marker = _launched(path)
     try:
-        os.kill(int(_launched(path).read_text()), 0)
+        if time.time() - marker.stat().st_mtime > START_SECONDS:
+            return False
+        os.kill(int(marker.read_text()), 0)
     except (OSError, ValueError):
         return False
     return True

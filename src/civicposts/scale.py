@@ -209,13 +209,13 @@ def map_partitions(fn: Callable[..., pd.DataFrame], df: pd.DataFrame, *args: Any
 def run_tasks(tasks: Sequence[tuple[Callable[..., Any], tuple]], *, scheduler: str | None = None,
               progress: bool = False, label: str = "step") -> list[Any]:
     """The results of ``fn(*args)`` for each task, in the tasks' order, on ``scheduler``."""
-    import dask
-    from dask import delayed
-
     spec = check_scheduler(scheduler)
     if spec == "synchronous":  # the same results as dask's synchronous scheduler, without importing dask
         log.info("%s: %d tasks in this process", label, len(tasks))
         return [fn(*args) for fn, args in tasks]
+    import dask
+    from dask import delayed
+
     # explicit keys: no hashing of whole partitions, and unique, as a shared cluster caches results by key
     run = uuid.uuid4().hex[:12]
     # each task's arguments travel as one opaque object: dask would otherwise walk every list inside them
