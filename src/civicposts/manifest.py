@@ -118,43 +118,52 @@ def study_inputs(params: Mapping[str, Any]) -> list[str]:
 def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
     """sha256 of every input: the study's data (see :func:`study_inputs`), the study config, the
     notebooks, the package source and the lock."""
-    files: list[Path] = []
+    files: set[str] = set()
     folders = [*study_inputs(params), "notebooks", "src/civicposts"]
     # coder folders are read file by file, not their subfolders (coding/practice is never part of a study)
     flat = {str(d) for d in [*(params.get("coding_dirs") or []), params.get("coder_dir") or ""] if d}
     for folder in folders:
-        base = Path(folder) if Path(folder).is_absolute() else root / folder
-        if base.is_file():
-            files.append(base)
-        elif base.is_dir():
-            found = base.glob("*") if str(folder) in flat else base.rglob("*")
-            # hidden folders (.ipynb_checkpoints of a JupyterLab session) and caches are not inputs
-            files += [p for p in found if p.is_file() and "__pycache__" not in p.parts
-                      and not any(part.startswith(".") for part in p.relative_to(base).parts)]
-    files.append(root / params.get("study_config", "config/study.yaml"))
-    files.append(root / "requirements.lock")
+        base = str(Path(folder) if Path(folder).is_absolute() else root / folder)
+        if os.path.isfile(base):
+            files.add(base)
+        elif os.path.isdir(base):
+            files.update(_folder_files(base, recursive=str(folder) not in flat))
+    files.add(str(root / params.get("study_config", "config/study.yaml")))
+    files.add(str(root / "requirements.lock"))
 
-    top = root.resolve()
-    real_dirs: dict[Path, Path] = {}
+    top = os.path.realpath(root)
+    real_dirs: dict[str, str] = {}
 
-    def real(p: Path) -> Path:
-        # p.resolve(), with each folder resolved once: a file that is no link resolves to its folder's real path
-        # and its own name (the corpus is thousands of files in a few folders)
-        if p.is_symlink():
-            return p.resolve()
-        folder = real_dirs.get(p.parent)
-        if folder is None:
-            folder = real_dirs[p.parent] = p.parent.resolve()
-        return folder / p.name
+    def name(p: str) -> str:
+        # os.path.realpath(p), with each folder resolved once: a file that is no link resolves to its folder's
+        # real path and its own name (the corpus is thousands of files in a few folders)
+        if os.path.islink(p):
+            real = os.path.realpath(p)
+        else:
+            folder, base = os.path.split(p)
+            if folder not in real_dirs:
+                real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_dirs[folder], base)
+        return real[len(top) + 1:] if real.startswith(top + os.sep) else real
 
-    def name(p: Path) -> str:
-        p = real(p)
-        return p.relative_to(top).as_posix() if p.is_relative_to(top) else str(p)
+    def digest(p: str) -> str:  # a notebook by its content, not by the outputs a session saved in it
+        path = Path(p)
+        return notebook_sha256(path) if path.suffix == ".ipynb" and path.parent.name == "notebooks" else sha256_file(path)
 
-    def digest(p: Path) -> str:  # a notebook by its content, not by the outputs a session saved in it
-        return notebook_sha256(p) if p.suffix == ".ipynb" and p.parent.name == "notebooks" else sha256_file(p)
+    # in the order of the files' paths compared part by part (as pathlib sorts them)
+    return {name(p): digest(p) for p in sorted(files, key=lambda f: f.split(os.sep)) if os.path.exists(p)}
 
-    return {name(p): digest(p) for p in sorted(set(files)) if p.exists()}
+
+def _folder_files(base: str, *, recursive: bool) -> list[str]:
+    """The files in ``base`` (and, ``recursive``, its subfolders, without following linked folders), leaving out
+    hidden files and folders (.ipynb_checkpoints of a JupyterLab session) and caches: not inputs."""
+    out = []
+    for folder, dirs, names in os.walk(base):
+        dirs[:] = [d for d in dirs if recursive and not d.startswith(".") and d != "__pycache__"]
+        out += [os.path.join(folder, n) for n in names if not n.startswith(".") and os.path.isfile(os.path.join(folder, n))]
+    if "__pycache__" in Path(base).parts:
+        return []
+    return out
 
 
 def _sidecar_index(reports_dir: Path) -> dict[str, dict[str, Any]]:
