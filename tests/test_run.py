@@ -99,3 +99,26 @@ def test_html_reports_fetch_nothing_from_the_network(tmp_path):
     text = html.read_text(encoding="utf-8")
     assert "A question" in text
     assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""", text) == []
+
+
+def test_the_notebook_is_written_once_not_at_every_cell(tmp_path, monkeypatch):
+    """papermill's engine saved the whole notebook at every cell's start and end; the kit's engine leaves only
+    papermill's own final write (and the failed copy, tested above)."""
+    import papermill.engines
+    import papermill.execute
+
+    writes = {"between cells": 0, "final": 0}
+
+    def counting(kind, real):
+        def write(*args, **kwargs):
+            writes[kind] += 1
+            return real(*args, **kwargs)
+        return write
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counting("between cells", papermill.engines.write_ipynb))
+    monkeypatch.setattr(papermill.execute, "write_ipynb", counting("final", papermill.execute.write_ipynb))
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "print(seed * 2, label)")
+    out = execute(src, {"seed": 21, "label": "y"}, tmp_path / "out", cwd=tmp_path, timings_dir=tmp_path / "t")
+    assert "42 y" in out.read_text()
+    assert writes == {"between cells": 0, "final": 1}

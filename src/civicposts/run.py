@@ -139,7 +139,8 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(str(stored), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False, **engine)
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            engine_name=_engine(), **engine)
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
         raise CivicpostsError(
@@ -157,6 +158,30 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
     _remove_stale(before, started_ns, notebook)
     log.info("executed %s in %.1f s -> %s", notebook, time.perf_counter() - t0, target)
     return target
+
+
+ENGINE = "civicposts"
+
+
+def _engine() -> str:
+    """The name of papermill's nbclient engine without its saves between cells, registered on first use.
+
+    papermill's engine writes the whole notebook to the output file when each cell starts and again when it
+    ends (twice per cell, markdown too, each time the whole growing notebook: 0.1-0.3 s per notebook of the
+    demo, on the build's longest path). Nothing reads those copies: papermill itself writes the executed
+    notebook once at the end, and the notebook with the error when a cell fails, whatever its engine does.
+    This engine runs the same cells with the same client; only its execution manager has no file to save to.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if ENGINE not in papermill_engines._engines:
+        class FinalOnly(NBClientEngine):
+            @classmethod
+            def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
+                return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+
+        papermill_engines.register(ENGINE, FinalOnly)
+    return ENGINE
 
 
 def set_kernel_env(km: Any, values: dict[str, str]) -> None:
