@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas  # noqa: F401  (the test process reads tables: civicposts.run then blocks no optional import in it,
+#                              whichever test runs a notebook in-process first)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -139,3 +139,18 @@ def test_a_step_s_own_product_scanned_into_the_cache_is_reported_by_the_final_sc
     monkeypatch.setattr(leaks, "_scan_file", unread)
     found = leaks.scan([tmp_path / "reports"], leaks.study_allowlist({"allowlist": []}), cache=cache)
     assert found["kind"].tolist() == ["phone"] and found["file"].tolist() == [str(product)]
+
+
+@pytest.mark.parametrize("pattern, gate, text", [
+    ("_EMAIL", "_EMAIL_GATE", "tulis ke budi@mail.com ya"),
+    ("_EMAIL", "_EMAIL_GATE", "tulis ke budi @ mail.com ya"),  # "@" spelt with spaces
+    ("_EMAIL", "_EMAIL_GATE", "budi (at) mail [dot] com"),
+    ("_EMAIL", "_EMAIL_GATE", "BUDI [AT] MAIL.COM"),
+    ("_HEX_RUN", "_HEX_GATE", "kode ABCDEF0123456789AB"),
+    ("_HEX_RUN", "_HEX_GATE", "kode abcdef0123456789ab"),
+    ("_DEC", "_DEC_GATE", "p = 0.81234"),
+])
+def test_each_gate_holds_on_every_form_its_pattern_knows(pattern, gate, text):
+    """Every alternative of each gated pattern, written out: random strings alone rarely form them."""
+    assert getattr(leaks, pattern).search(text), "the case must be one the pattern finds"
+    assert getattr(leaks, gate).search(text)

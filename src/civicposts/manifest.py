@@ -157,12 +157,12 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
 def _folder_files(base: str, *, recursive: bool) -> list[str]:
     """The files in ``base`` (and, ``recursive``, its subfolders, without following linked folders), leaving out
     hidden files and folders (.ipynb_checkpoints of a JupyterLab session) and caches: not inputs."""
+    if "__pycache__" in Path(base).parts:
+        return []
     out = []
     for folder, dirs, names in os.walk(base):
         dirs[:] = [d for d in dirs if recursive and not d.startswith(".") and d != "__pycache__"]
         out += [os.path.join(folder, n) for n in names if not n.startswith(".") and os.path.isfile(os.path.join(folder, n))]
-    if "__pycache__" in Path(base).parts:
-        return []
     return out
 
 

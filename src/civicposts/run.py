@@ -163,6 +163,7 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
 ENGINE = "civicposts"
 
 
+@functools.cache
 def _engine() -> str:
     """The name of papermill's nbclient engine without its saves between cells, registered on first use.
 
@@ -174,13 +175,12 @@ def _engine() -> str:
     """
     from papermill.engines import NBClientEngine, papermill_engines
 
-    if ENGINE not in papermill_engines._engines:
-        class FinalOnly(NBClientEngine):
-            @classmethod
-            def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
-                return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+    class FinalOnly(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, **kwargs: Any) -> Any:
+            return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
 
-        papermill_engines.register(ENGINE, FinalOnly)
+    papermill_engines.register(ENGINE, FinalOnly)  # once per process (cached)
     return ENGINE
 
 
