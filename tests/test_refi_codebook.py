@@ -120,6 +120,29 @@ def test_xml_text_helpers():
     assert xmltext.problems(b"<CodeBook", "codebook")[0].startswith("not well-formed")
 
 
+@pytest.mark.parametrize("find, replace, needle", [
+    (b'isCodable="true"', b'isCodable="maybe"', "'maybe' is not a valid value"),
+    (b' name="', b' nome="', "attribute 'nome' is not allowed"),
+    (b'guid="', b'guid="x', "guid"),
+])
+def test_schema_violations_are_reported_with_their_line(book, find, replace, needle):
+    data = book.to_qdc()
+    found = xmltext.problems(data.replace(find, replace, 1), "codebook")
+    assert found and all(f.startswith("line ") for f in found) and any(needle in f for f in found)
+    with pytest.raises(InputError, match="not valid against the REFI-QDA codebook schema"):
+        xmltext.validate(data.replace(find, replace, 1), "codebook", "x.qdc")
+
+
+def test_a_codebook_with_an_external_entity_is_never_read_through(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-VALUE-42", encoding="utf-8")
+    data = (f'<?xml version="1.0"?><!DOCTYPE CodeBook [<!ENTITY e SYSTEM "{secret.as_uri()}">]>'
+            '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="00000000-0000-0000-0000-000000000000" '
+            'name="&e;" isCodable="true"/></Codes></CodeBook>').encode()
+    found = xmltext.problems(data, "codebook")
+    assert found and not any("SECRET-VALUE-42" in f for f in found)
+
+
 @pytest.mark.parametrize("content, needle", [
     (b"not xml", "not well-formed"),
     (b'<?xml version="1.0"?><Other xmlns="urn:x"/>', "not a REFI-QDA"),
