@@ -154,3 +154,25 @@ def test_each_gate_holds_on_every_form_its_pattern_knows(pattern, gate, text):
     """Every alternative of each gated pattern, written out: random strings alone rarely form them."""
     assert getattr(leaks, pattern).search(text), "the case must be one the pattern finds"
     assert getattr(leaks, gate).search(text)
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(["", "biasa saja", "user_0123abcd45", "0812-3456-7890", "budi@mail.com", "@warga.satu",
+                     "instagram.com/warga.dua", "hubungi 0812 3456 7890 atau budi (at) mail.com @ratudewa",
+                     "3201011201900001", "p = 0.81234", "0811", "2345678", "Ａ＠warga", "１２３"]),
+    st.text(alphabet=list("0123456789@. -()abuser_") + ["ü", "\u0301", "\n"], max_size=25),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(_CELLS, _CELLS, st.lists(_CELLS.filter(lambda v: v is not None), max_size=3)),
+                     min_size=1, max_size=8))
+def test_a_table_scanned_column_by_column_finds_what_its_rows_give(tmp_path_factory, rows):
+    """The Parquet scan reads each distinct cell of a column once; its findings and their order are those of
+    reading each row as one line (``_lines``): same rows, same kinds, same matches."""
+    f = tmp_path_factory.mktemp("t") / "t.parquet"
+    pd.DataFrame(rows, columns=["a", "b", "c"]).assign(n=1).to_parquet(f)
+    by_line = [(str(f), i, kind, match) for i, line in leaks._lines(f)
+               for _, kind, match in leaks._line_hits(line, ALLOW, leaks.IGNORE)]
+    assert leaks._scan_file(f, ALLOW, leaks.IGNORE) == by_line

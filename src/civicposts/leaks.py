@@ -11,8 +11,9 @@ after folding each line (NFKC, every Unicode digit to ASCII, invisible character
   mobile (``08``/``628`` and 8-11 more digits) or a landline in brackets (``(0711) 123456``);
 - ``nik``: 16 digits, however separated, that have a NIK's structure, and any unbroken 16-digit number.
 
-Pseudonyms, hex digests (manifest hashes) and decimals are blanked first: they are the kit's own
-numbers. Files: text (csv, json, html, ipynb, md, typ, txt, tsv, svg is skipped: its text is paths),
+Pseudonyms, hex digests (manifest hashes), GUIDs and decimals are blanked first: they are the kit's own
+numbers; so are base64 payloads (256 or more characters of its alphabet in one run: embedded images and
+scripts), which no one writes as text. Files: text (csv, json, html, ipynb, md, typ, txt, tsv, svg is skipped: its text is paths),
 Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils).
 """
 
@@ -67,6 +68,11 @@ _HEX_GATE = re.compile(r"[0-9a-fA-F]{16}")
 _DEC_GATE = re.compile(r"\d\.\d")
 # A GUID (REFI-QDA projects are full of them) is hex in fixed groups: its digit runs are never a phone.
 _GUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+# An encoded payload: the images and scripts a notebook and its HTML embed as base64 (a figure, the table
+# viewer's module), hundreds of kilobytes on one line. Its letters and digits are no text anyone wrote, and
+# reading them as text cost 85 % of the scan of the reports; written text breaks such a run within a few words
+# (a space, a dot, an @), so no form the scan looks for is lost with it.
+_PAYLOAD = re.compile(r"[A-Za-z0-9+/]{256,}={0,2}")
 
 
 class _FoldMap(dict):
@@ -109,25 +115,31 @@ def _nik(d: str) -> bool:
 
 def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE) -> list[tuple[str, str]]:
     """(kind, match) of every suspected piece of personal data in one line."""
+    return [(kind, match) for _, kind, match in _hits(line, allow, ignore)]
+
+
+def _hits(line: str, allow: frozenset[str], ignore: frozenset[str]) -> list[tuple[int, str, str]]:
+    """``scan_line``'s findings, each after the pass that found it (0 e-mails, 1 @names, 2 links, 3 numbers):
+    the findings of a line are in that order, and within a pass from left to right."""
     t = _fold(line)
-    hits: list[tuple[str, str]] = []
+    hits: list[tuple[int, str, str]] = []
     if "user_" in t or "id_" in t:
         t = _PSEUDO.sub(" ", t)
     if "@" in t or _SPELT_AT.search(t):
         if _EMAIL_GATE.search(t):
             emails = [m.group(0) for m in _EMAIL.finditer(t)]
             if emails:
-                hits.extend(("email", e) for e in emails)
+                hits.extend((0, "email", e) for e in emails)
                 t = _EMAIL.sub(" ", t)
         for m in _AT_NAME.finditer(t):
             h = m.group(1).lower()
             if h not in allow and h not in ignore and h.rstrip(".") not in allow:
-                hits.append(("handle", "@" + m.group(1)))
+                hits.append((1, "handle", "@" + m.group(1)))
     if "instagr" in t:
         for m in _LINK.finditer(t):
             h = m.group(1).lower().rstrip(".")
             if h not in allow and h not in _LINK_PATHS:
-                hits.append(("handle", m.group(0)))
+                hits.append((2, "handle", m.group(0)))
     # after folding every digit \d can match is ASCII, so counting those is exact (and fast)
     if sum(map(t.count, "0123456789")) >= 9:
         if _HEX_GATE.search(t):
@@ -139,9 +151,9 @@ def scan_line(line: str, allow: frozenset[str], ignore: frozenset[str] = IGNORE)
             d = _NON_DIGIT.sub("", run)
             mobile = _MOBILE.search(" " + run)
             if mobile or _LANDLINE.fullmatch(run.strip()):
-                hits.append(("phone", run.strip()))
+                hits.append((3, "phone", run.strip()))
             elif len(d) == 16 and (_nik(d) or _SIXTEEN.fullmatch(run)):
-                hits.append(("nik", run.strip()))
+                hits.append((3, "nik", run.strip()))
     return hits
 
 
@@ -160,11 +172,9 @@ def _pdf_lines(path: Path) -> Iterator[tuple[int, str]]:
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        df = pd.read_parquet(path)
-        cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
-        for i, row in enumerate(df[cols].itertuples(index=False), start=1):
-            yield i, json.dumps([v if isinstance(v, str) else str(list(v)) if hasattr(v, "__iter__") else str(v)
-                                 for v in row], ensure_ascii=False)
+        df, cols = _table(path)
+        for i, row in enumerate(zip(*(df[c] for c in cols)), start=1):
+            yield i, json.dumps([_cell(v) for v in row], ensure_ascii=False)
         return
     if suffix == ".pdf":
         yield from _pdf_lines(path)
@@ -319,14 +329,62 @@ class _Cache:
         write_text(key, json.dumps([[line, kind, match] for _, line, kind, match in rows]))
 
 
+def _table(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A Parquet table and its columns the scan reads (text, lists and other objects)."""
+    df = pd.read_parquet(path)
+    return df, [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+
+
+def _cell(v: object) -> str:
+    """A table cell as the scan reads it: lists and arrays as Python writes a list."""
+    return v if isinstance(v, str) else str(list(v)) if hasattr(v, "__iter__") else str(v)
+
+
+def _worth_scanning(line: str) -> bool:
+    # an ASCII line without "@", a link or a digit has nothing to find ([0-9]: ASCII digits)
+    return not (line.isascii() and "@" not in line and "instagr" not in line and not _ANY_DIGIT.search(line))
+
+
+def _line_hits(line: str, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[int, str, str]]:
+    if not _worth_scanning(line):
+        return []
+    if len(line) >= 256:
+        line = _PAYLOAD.sub(" ", line)
+    if "-" in line:
+        line = _GUID.sub(" ", line)
+    return _hits(line, allow, ign)
+
+
+def _scan_table(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:
+    """A Parquet table's rows, each read as the JSON list of its text cells (``_lines``), found column by column
+    with each distinct cell scanned once (ids, types, dates and lists repeat down a column).
+
+    The same findings in the same order as scanning each row's line: no pattern can match across two cells
+    (a cell is a JSON string: the quote and comma between cells end every match), and a line's findings come
+    pass by pass (``_hits``), so a row's are its cells' findings, in column order, stably sorted by pass."""
+    import numpy as np
+
+    df, cols = _table(f)
+    by_row: dict[int, list[tuple[int, str, str]]] = {}
+    for c in cols:
+        if df[c].dtype == object:  # lists and arrays: not hashable, read row by row
+            seen: dict[str, int] = {}
+            codes = np.fromiter((seen.setdefault(_cell(v), len(seen)) for v in df[c]), dtype=np.int64, count=len(df))
+            texts = list(seen)
+        else:  # a text column: its distinct values (missing ones as iteration gives them) and each row's
+            codes, values = pd.factorize(df[c], use_na_sentinel=False)
+            texts = [_cell(v) for v in values]
+        hit = {k: h for k, t in enumerate(texts) if (h := _line_hits(json.dumps(t, ensure_ascii=False), allow, ign))}
+        if hit:
+            for i in np.flatnonzero(np.isin(codes, list(hit))):
+                by_row.setdefault(int(i) + 1, []).extend(hit[int(codes[i])])
+    return [(str(f), i, kind, match) for i in sorted(by_row)
+            for _, kind, match in sorted(by_row[i], key=lambda h: h[0])]
+
+
 def _scan_file(f: Path, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[str, int, str, str]]:
     """The (file, line, kind, match) rows of one file."""
-    rows = []
-    for lineno, line in _lines(f):
-        # an ASCII line without "@", a link or a digit has nothing to find ([0-9]: ASCII digits)
-        if line.isascii() and "@" not in line and "instagr" not in line and not _ANY_DIGIT.search(line):
-            continue
-        if "-" in line:
-            line = _GUID.sub(" ", line)
-        rows.extend((str(f), lineno, kind, match) for kind, match in scan_line(line, allow, ign))
-    return rows
+    if f.suffix.lower() == ".parquet":
+        return _scan_table(f, allow, ign)
+    return [(str(f), lineno, kind, match) for lineno, line in _lines(f)
+            for _, kind, match in _line_hits(line, allow, ign)]
