@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -90,3 +91,36 @@ def test_the_corpus_notebook_reruns_when_a_lexicon_changes():
     got = {p.relative_to(ROOT).as_posix() for p in deps.notebook_deps(ROOT / "notebooks" / "01_clean_corpus.ipynb", SRC)}
     for name in ("slang_civicposts.tsv", "slang_spacy_id.tsv", "slang_ambiguous.yaml"):
         assert f"src/civicposts/data/{name}" in got
+
+
+def test_a_module_s_facts_are_those_of_walking_its_whole_syntax_tree():
+    """Imports are collected from statements only and data files from quoted names: on every module of the
+    package that gives the imports a walk of every node gives (the slow way the facts were first read) and
+    at least its data files."""
+    for path in sorted((SRC / "civicposts").rglob("*.py")):
+        name = ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        want_imports = deps.imported_modules(tree, name, path.name == "__init__.py")
+        st = path.stat()
+        imports, data = deps._module_facts(path, name, SRC, (st.st_mtime_ns, st.st_size))
+        assert imports == want_imports, path
+        data_dir = SRC / "civicposts" / "data"
+        strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                   and isinstance(n.value, str)}
+        # a name quoted in a comment or docstring may add a prerequisite; none may be lost
+        assert data >= {data_dir / s for s in strings if 0 < len(s) < 200 and "/" not in s
+                        and (data_dir / s).is_file()}, path
+
+
+def test_imports_inside_blocks_clauses_and_classes_are_found(tmp_path):
+    _write(tmp_path, "civicposts/__init__.py", "")
+    _write(tmp_path, "civicposts/a.py", "try:\n    import civicposts.b\nexcept ImportError:\n    from . import c\n"
+           "else:\n    pass\nfinally:\n    from .d import x\n"
+           "class K:\n    def m(self):\n        with open('f'):\n            for i in []:\n                if i:\n"
+           "                    pass\n                else:\n                    from . import e\n"
+           "match 1:\n    case 1:\n        from . import f\n"
+           "while False:\n    pass\nelse:\n    from . import g\n")
+    for m in "bcdefg":
+        _write(tmp_path, f"civicposts/{m}.py", "x = 1\n")
+    got = {p.relative_to(tmp_path).as_posix() for p in deps.closure(tmp_path, ["civicposts.a"])}
+    assert got == {"civicposts/__init__.py", "civicposts/a.py"} | {f"civicposts/{m}.py" for m in "bcdefg"}
