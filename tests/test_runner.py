@@ -255,3 +255,93 @@ def test_the_runner_s_leak_scan_reads_parquet_tables(folder):
     pd.DataFrame({"caption": ["hubungi 0812-3456-7890 ya", "aman"]}).to_parquet(folder / "out-warm" / "t.parquet")
     warm = _scan(folder)
     assert warm.returncode == 1 and "warm runner" in warm.stderr and "t.parquet" in warm.stderr, warm.stderr
+
+
+@pytest.mark.parametrize("ready, starting, started, slots, budget, want", [
+    (0, 0, 0, 2, 7, True),    # the build's start: one per CPU
+    (1, 1, 2, 2, 7, False),   # both slots ready or starting
+    (1, 0, 6, 2, 7, True),    # a notebook took one: its replacement, the seventh
+    (1, 0, 7, 2, 7, False),   # seven notebooks, seven kernels: none more for nobody
+    (0, 0, 50, 2, 0, True),   # no budget known: always one per CPU
+])
+def test_the_runner_prepares_no_kernel_past_the_build_s_notebooks(ready, starting, started, slots, budget, want):
+    assert runner.kernels_to_prepare(ready, starting, started, slots, budget) is want
+
+
+def test_no_kernel_is_left_waiting_after_the_build_s_last_notebook(folder):
+    """Three notebooks, two CPUs: the runner starts three kernels in all, so none is left running for nobody."""
+    for i in range(3):
+        _notebook(folder / "notebooks" / f"nb{i}.ipynb")
+    extra = {"CIVICPOSTS_RUNNER_IDLE": "30"}  # the runner stays up, with what it holds, until the test ends it
+    for i in range(3):
+        run = _execute(folder, f"nb{i}", extra=extra)
+        assert run.returncode == 0 and "warm runner" in run.stderr, run.stderr
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER": "on", **extra}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    pid = int(runner._launched(runner.socket_path(runner.build_key(folder, env))).read_text())
+    try:
+        deadline, kernels = time.monotonic() + 15, None
+        while time.monotonic() < deadline:  # the used kernels are stopped just after their notebooks' answers
+            kernels = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+            if not kernels:
+                break
+            time.sleep(0.2)
+        assert kernels == []
+    finally:
+        os.kill(pid, 15)
+
+
+def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutable_tree):
+    """The PDF, the index and the manifest, built on a build's warm runner (as at the end of ``make all``) and
+    each in its own process: the same files, byte for byte, and the same messages."""
+    tree = mutable_tree
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1614384000",
+           "CIVICPOSTS_RUNNER_IDLE": "20", "CIVICPOSTS_RUNNER": "on"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    py = [sys.executable, "-m", "civicposts"]
+    assert subprocess.run([*py, "warm"], cwd=tree, env=env).returncode == 0
+    sock = runner.socket_path(runner.build_key(tree, env))
+    deadline = time.monotonic() + 30
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    products = {"pdf": "reports/civicposts-report.pdf", "index": "reports/index.html",
+                "manifest": "reports/manifest.json"}
+    made = {}
+    try:
+        for on in ("on", "off"):
+            for step, product in products.items():
+                (tree / product).unlink()
+                run = subprocess.run([*py, step, "--params", "build/study.json"], cwd=tree,
+                                     env={**env, "CIVICPOSTS_RUNNER": on}, capture_output=True, text=True)
+                assert run.returncode == 0, run.stderr
+                assert ("warm runner" in run.stderr) is (on == "on"), (step, on, run.stderr)
+                said = run.stderr.replace(f"civicposts: {step} on the build's warm runner\n", "")
+                made[step, on] = ((tree / product).read_bytes(), said)
+    finally:
+        if runner._launched(sock).exists():
+            os.kill(int(runner._launched(sock).read_text()), 15)
+    for step in products:
+        assert made[step, "on"] == made[step, "off"], step
+    assert "artefacts" in made["manifest", "on"][1]
+
+
+def test_any_edit_to_the_package_reaches_a_new_runner(tmp_path, monkeypatch):
+    """The runner keeps the code it imported; a build after an edit to any module or data file of the package
+    (not only the runner's own) must be served by a new one, while compiled caches change nothing."""
+    import shutil
+
+    pkg = tmp_path / "civicposts"
+    shutil.copytree(SRC / "civicposts", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(runner, "__file__", str(pkg / "runner.py"))
+    env = {"A": "1"}
+    first = runner.build_key(tmp_path, env)
+    (pkg / "__pycache__").mkdir()
+    (pkg / "__pycache__" / "report.cpython-311.pyc").write_bytes(b"compiled")
+    assert runner.build_key(tmp_path, env) == first
+    (pkg / "report.py").write_text((pkg / "report.py").read_text() + "\n# edited\n")
+    second = runner.build_key(tmp_path, env)
+    assert second != first
+    data = next(p for p in sorted((pkg / "data").iterdir()) if p.is_file())
+    data.write_bytes(data.read_bytes() + b"\n")
+    assert runner.build_key(tmp_path, env) not in (first, second)

@@ -4,8 +4,8 @@ Make runs one rule per notebook (so a change reruns only what depends on it), an
 Python process, import papermill and start a kernel: about 1.5 s of every notebook's rule, around its cells.
 Now the first ``python -m civicposts execute`` of a build starts this runner in the background and hands it
 the notebook; later rules (also those make runs side by side) hand theirs over a Unix socket. The runner
-keeps one started kernel per CPU ready, so a notebook starts running at once, and stops when nothing has
-come for :data:`IDLE_SECONDS`.
+keeps one started kernel per CPU ready, so a notebook starts running at once (but starts no more in all than
+the build has notebooks), and stops when nothing has come for :data:`IDLE_SECONDS`.
 
 What a notebook sees does not change: every notebook gets a kernel of its own, never used before, started in
 the build's folder with the build's environment (the rule's, as make gives it); the runner only prepares the
@@ -44,15 +44,20 @@ _VOLATILE_ENV = ("CIVICPOSTS_NOTEBOOK", "MAKE_RESTARTS", "OLDPWD", "_")
 
 
 def _source_digest() -> str:
+    """A hash of the whole package as it is on disk, its data files included: the runner imports the code of
+    the steps it serves (notebook runs, HTML, the leak scan, the PDF, the manifest) once, so after any edit a
+    build must reach a new runner, never one still holding the old code (7 ms for the package's 1.2 MB)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in ("runner.py", "run.py"):
-        h.update((here / name).read_bytes())
+    for path in sorted(here.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0")
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def build_key(cwd: str | Path, env: dict[str, str]) -> str:
-    """What a runner serves: this Python, this folder, this environment, this runner code (16 hex)."""
+    """What a runner serves: this Python, this folder, this environment, this package's code (16 hex)."""
     stable = {k: v for k, v in env.items() if k not in _VOLATILE_ENV}
     text = json.dumps([sys.executable, str(Path(cwd).resolve()), sorted(stable.items()), _source_digest()])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -122,6 +127,25 @@ def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | 
     and the scanner loaded: 0.8 s less at the end of every build): (exit code, messages to log), or None when
     no runner is up (the caller scans itself; a runner is never started for this)."""
     reply = _ask_running({"scan": list(argv)})
+    if reply is None:
+        return None
+    if "rc" not in reply:
+        return 1, [(logging.ERROR, reply.get("error", "the notebook runner failed"))]
+    return int(reply["rc"]), [(int(level), str(text)) for level, text in reply["messages"]]
+
+
+# The build steps after the notebooks a runner can take: (module, function of the study's parameters). Their
+# modules and pandas are loaded in the runner already, where each step's own process spent 0.3-0.5 s on
+# imports at the end of every build.
+STEPS = {"pdf": ("civicposts.report", "build_pdf"), "index": ("civicposts.report", "write_index"),
+         "manifest": ("civicposts.manifest", "write_manifest")}
+
+
+def step_through_runner(step: str, params: str | Path) -> tuple[int, list[tuple[int, str]]] | None:
+    """Build ``step`` (one of :data:`STEPS`) from the parameter file ``params`` on this build's runner when one
+    is up: (exit code, messages to log), or None when no runner is up (the caller builds it itself; a runner
+    is never started for this)."""
+    reply = _ask_running({"step": step, "params": str(Path(params).resolve())})
     if reply is None:
         return None
     if "rc" not in reply:
@@ -218,10 +242,24 @@ def _launch(path: Path) -> None:
     """A runner process for ``path``, in a session of its own; the caller holds the start lock."""
     path.unlink(missing_ok=True)
     slots = int(os.environ.get("CIVICPOSTS_RUNNER_KERNELS") or _cpus())
-    proc = subprocess.Popen([sys.executable, "-m", "civicposts.runner", str(path), str(slots)],
+    proc = subprocess.Popen([sys.executable, "-m", "civicposts.runner", str(path), str(slots), str(_notebook_count())],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True, close_fds=True)
     _launched(path).write_text(str(proc.pid))
+
+
+def _notebook_count() -> int:
+    """How many notebooks the build's folder has (``notebooks/*.ipynb``; 0 when it has none): no build runs
+    more, so the runner starts no more kernels ahead of them."""
+    return len(list(Path("notebooks").glob("*.ipynb")))
+
+
+def kernels_to_prepare(ready: int, starting: int, started: int, slots: int, budget: int) -> bool:
+    """Whether the runner starts one more kernel ahead of need: while fewer than ``slots`` are ready or
+    starting, and (with a ``budget``, the build's number of notebooks) fewer than ``budget`` were started
+    in all. The kernels started past the last notebook were never used, and each took 0.4 s of a CPU while
+    the build's last notebooks ran."""
+    return ready + starting < slots and (budget <= 0 or started < budget)
 
 
 def _cpus() -> int:
@@ -237,7 +275,7 @@ def _cpus() -> int:
 class Runner:
     """Serves one build: started kernels ready in a pool, one thread per notebook."""
 
-    def __init__(self, path: Path, slots: int) -> None:
+    def __init__(self, path: Path, slots: int, budget: int = 0) -> None:
         from .run import _block_optional_imports, kernel_env
 
         _block_optional_imports()
@@ -245,6 +283,8 @@ class Runner:
 
         self.path = path
         self.slots = max(1, slots)
+        self.budget = budget  # kernels started ahead of need in all, at most (0: no limit)
+        self.started = 0
         self.env = kernel_env()
         self.cwd = os.getcwd()
         self.ready: list[Any] = []
@@ -260,7 +300,10 @@ class Runner:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        km = AsyncKernelManager(kernel_name="python3")
+        from .kernel import CLIENT_CLASS
+
+        # its clients return from wait_for_ready without papermill's 0.2 s quiet wait (civicposts.kernel)
+        km = AsyncKernelManager(kernel_name="python3", client_class=CLIENT_CLASS)
         run_sync(km.start_kernel)(cwd=self.cwd, env=dict(self.env))
         return km
 
@@ -269,9 +312,10 @@ class Runner:
         def fill() -> None:
             while True:
                 with self.lock:
-                    if len(self.ready) + self.starting >= self.slots:
+                    if not kernels_to_prepare(len(self.ready), self.starting, self.started, self.slots, self.budget):
                         return
                     self.starting += 1
+                    self.started += 1
                 try:
                     km = self._new_kernel()
                 finally:
@@ -298,6 +342,7 @@ class Runner:
         with self.lock:
             km = self.ready.pop(0) if self.ready else None
             self.busy += 1
+            self.started += km is None  # one started on demand also counts against the budget
         if km is None:
             km = self._new_kernel()
         self._fill()
@@ -313,6 +358,8 @@ class Runner:
                 reply = self._html(req["html"], req.get("force", False), req.get("leak_cache"), req.get("params"))
             elif "scan" in req:
                 reply = self._scan(req["scan"])
+            elif "step" in req:
+                reply = self._step(req["step"], req["params"])
             else:
                 reply = self._notebook(req)
             with contextlib.suppress(OSError):
@@ -416,6 +463,28 @@ class Runner:
         except BaseException as exc:  # reported to the rule, which fails
             return {"error": f"leak scan: {type(exc).__name__}: {exc}"}
 
+    def _step(self, step: str, params: str) -> dict[str, Any]:
+        """One of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""
+        import importlib
+
+        try:
+            with self._working(), _logged_here() as messages:
+                from .errors import CivicpostsError
+                from .run import allow_tables
+
+                allow_tables()
+                module, function = STEPS[step]
+                try:
+                    getattr(importlib.import_module(module), function)(
+                        json.loads(Path(params).read_text(encoding="utf-8")))
+                    rc = 0
+                except CivicpostsError as exc:  # a researcher's error: said as the step's own process says it
+                    log.error("%s", exc)
+                    rc = 1
+            return {"rc": rc, "messages": messages}
+        except BaseException as exc:  # reported to the rule, which fails
+            return {"error": f"{step}: {type(exc).__name__}: {exc}"}
+
     def serve(self) -> None:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o077)  # only this user may hand the runner a notebook
@@ -448,9 +517,31 @@ class Runner:
                 _shutdown(km)
 
 
+@contextlib.contextmanager
+def _logged_here() -> Any:
+    """The (level, message) of every ``civicposts`` log record this thread makes inside the block."""
+    messages: list[tuple[int, str]] = []
+    me = threading.get_ident()
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == me:
+                messages.append((record.levelno, record.getMessage()))
+
+    handler = Collect(logging.INFO)
+    root = logging.getLogger("civicposts")
+    root.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        root.removeHandler(handler)
+
+
 def main(argv: list[str]) -> int:
+    logging.getLogger("civicposts").setLevel(logging.INFO)  # the steps' messages reach _logged_here
     path, slots = Path(argv[0]), int(argv[1])
-    Runner(path, slots).serve()
+    budget = int(argv[2]) if len(argv) > 2 else 0
+    Runner(path, slots, budget).serve()
     return 0
 
 

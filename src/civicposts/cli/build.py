@@ -151,12 +151,29 @@ def html(argv: list[str]) -> int:
     return 0
 
 
+def _step(name: str, argv: list[str]) -> int:
+    """Build one report step (``civicposts.runner.STEPS``) from the study's parameters: on the build's warm
+    runner when one is up (its imports are done there), else in this process."""
+    import importlib
+
+    from ..runner import STEPS, step_through_runner
+
+    a = _with_params(name, argv)  # a wrong argument is this process's usage error, not the runner's
+    outcome = step_through_runner(name, a.params)
+    if outcome is None:
+        module, function = STEPS[name]
+        getattr(importlib.import_module(module), function)(_params(a.params))
+        return 0
+    log.info("%s on the build's warm runner", name)
+    rc, messages = outcome
+    for level, text in messages:
+        log.log(level, "%s", text)
+    return rc
+
+
 def pdf(argv: list[str]) -> int:
     """Typeset the PDF report."""
-    from ..report import build_pdf
-
-    build_pdf(_params(_with_params("pdf", argv).params))
-    return 0
+    return _step("pdf", argv)
 
 
 def warm(argv: list[str]) -> int:
@@ -170,18 +187,12 @@ def warm(argv: list[str]) -> int:
 
 def index(argv: list[str]) -> int:
     """Write the HTML index."""
-    from ..report import write_index
-
-    write_index(_params(_with_params("index", argv).params))
-    return 0
+    return _step("index", argv)
 
 
 def manifest(argv: list[str]) -> int:
     """Write the manifest of every artefact."""
-    from ..manifest import write_manifest
-
-    write_manifest(_params(_with_params("manifest", argv).params))
-    return 0
+    return _step("manifest", argv)
 
 
 def publish(argv: list[str]) -> int:
