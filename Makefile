@@ -82,9 +82,10 @@ endif
 # so touching the study file without changing it plans no work, even under `make -n`.
 WRITE_PARAMS = $(CLI) params --study $(STUDY) --set "$(SET)" --out $(PARAMS) --mk build/study.mk
 build/study.mk: $(STUDY) build/study.args $(PKG)/config.py $(PKG)/cli/build.py $(ENV_OK)
-	@$(WRITE_PARAMS)
-	@# the notebook runner starts now, while make reads what this rule and deps wrote (kernels take a second)
+	@# the notebook runner starts first, while this rule and deps write what make reads next (its kernels take
+	@# a second to boot; it serves the folder, environment and code, so it needs none of the parameters)
 	@$(CLI) warm
+	@$(WRITE_PARAMS)
 	@touch $@
 $(PARAMS):
 	@$(WRITE_PARAMS)
@@ -181,8 +182,15 @@ $(LEAKSCAN): $(EXECUTED) $(HTML) $(INDEX) $(PDF) $(QDPX) $(LEAKCORPUS) $(PKG)/le
 	$(CLI) scan-leaks $(REPORTS) $(PROC) --params $(PARAMS) --cache $(LEAKCACHE) --prune-cache --report $(LEAKREPORT)
 	@touch $@
 
-$(MANIFEST): $(LEAKSCAN) $(HTML) $(INDEX) $(PDF) $(QDPX) $(PKG)/manifest.py $(PKG)/cli/build.py
-	$(CLI) manifest --params $(PARAMS)
+# The manifest is computed beside the final leak scan (it reads what the scan reads, and the scan writes only
+# below build/), then put in place, whole, once the scan has found nothing: a leaking build never has one.
+# It records the parameters and every module's hash, so it depends on them too.
+MANIFEST_NEXT := build/manifest-$(subst /,-,$(REPORTS)).json
+$(MANIFEST_NEXT): $(EXECUTED) $(HTML) $(INDEX) $(PDF) $(QDPX) $(LEAKCORPUS) $(PARAMS) $(PKG_PY)
+	$(CLI) manifest --params $(PARAMS) --out $@
+
+$(MANIFEST): $(MANIFEST_NEXT) $(LEAKSCAN)
+	@cp $(MANIFEST_NEXT) $@.tmp && mv $@.tmp $@
 
 ## ---------------------------------------------------------------- checks
 test: $(ENV_OK) ## run the test suite

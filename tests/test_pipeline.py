@@ -114,3 +114,22 @@ def test_reports_show_no_info_log_boxes_and_every_step_is_in_the_build_log(built
         assert not [t for t in shown if "INFO" in t], f"{nb.name} shows INFO log lines: {shown}"
         log = built_tree / "build" / "logs" / f"{nb.stem}.log"
         assert " INFO civicposts" in log.read_text(encoding="utf-8"), f"{log} has no INFO line of the run"
+
+
+def test_a_leak_in_the_reports_stops_the_build_before_the_manifest(mutable_tree):
+    """The manifest is computed beside the final leak scan but put in place only when the scan finds nothing:
+    with a phone number in a report the build fails and has no manifest; once it is gone, the build ends with
+    one that describes the reports as they are."""
+    page = mutable_tree / "reports/notebooks/03_code_interview.html"
+    clean = page.read_text(encoding="utf-8")
+    page.write_text(clean + "<p>hubungi 0812-3456-7890</p>\n", encoding="utf-8")
+    proc = make(mutable_tree, "all", check=False)
+    assert proc.returncode != 0
+    assert "0812-3456-7890" in proc.stdout + proc.stderr
+    assert not (mutable_tree / "reports/manifest.json").exists()
+    page.write_text(clean, encoding="utf-8")
+    proc = make(mutable_tree, "all", check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    written = json.loads((mutable_tree / "reports/manifest.json").read_text())
+    entry = next(a for a in written["artefacts"] if a["path"] == "reports/notebooks/03_code_interview.html")
+    assert entry["sha256"] == manifest.sha256_file(page)

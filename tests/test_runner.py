@@ -293,8 +293,8 @@ def test_no_kernel_is_left_waiting_after_the_build_s_last_notebook(folder):
 
 
 def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutable_tree):
-    """The PDF, the index and the manifest, built on a build's warm runner (as at the end of ``make all``) and
-    each in its own process: the same files, byte for byte, and the same messages."""
+    """The PDF and the index, built on a build's warm runner (as at the end of ``make all``) and each in its own
+    process: the same files, byte for byte, and the same messages; the manifest is always built in its own."""
     tree = mutable_tree
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1614384000",
            "CIVICPOSTS_RUNNER_IDLE": "20", "CIVICPOSTS_RUNNER": "on"}
@@ -315,7 +315,7 @@ def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutab
                 run = subprocess.run([*py, step, "--params", "build/study.json"], cwd=tree,
                                      env={**env, "CIVICPOSTS_RUNNER": on}, capture_output=True, text=True)
                 assert run.returncode == 0, run.stderr
-                assert ("warm runner" in run.stderr) is (on == "on"), (step, on, run.stderr)
+                assert ("warm runner" in run.stderr) is (on == "on" and step in runner.STEPS), (step, on, run.stderr)
                 said = run.stderr.replace(f"civicposts: {step} on the build's warm runner\n", "")
                 made[step, on] = ((tree / product).read_bytes(), said)
     finally:

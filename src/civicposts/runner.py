@@ -134,18 +134,22 @@ def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | 
     return int(reply["rc"]), [(int(level), str(text)) for level, text in reply["messages"]]
 
 
-# The build steps after the notebooks a runner can take: (module, function of the study's parameters). Their
-# modules and pandas are loaded in the runner already, where each step's own process spent 0.3-0.5 s on
-# imports at the end of every build.
-STEPS = {"pdf": ("civicposts.report", "build_pdf"), "index": ("civicposts.report", "write_index"),
-         "manifest": ("civicposts.manifest", "write_manifest")}
+# The build steps after the notebooks a runner takes (``civicposts.cli.build.BUILD_STEPS`` says what each
+# calls): their modules and pandas are loaded in the runner already, where each step's own process spent
+# 0.3-0.5 s on imports at the end of every build. The manifest is not one: it is hashing, done in a process of
+# its own on the other CPU while the runner's threads scan for leaks.
+STEPS = frozenset({"pdf", "index"})
 
 
-def step_through_runner(step: str, params: str | Path) -> tuple[int, list[tuple[int, str]]] | None:
-    """Build ``step`` (one of :data:`STEPS`) from the parameter file ``params`` on this build's runner when one
-    is up: (exit code, messages to log), or None when no runner is up (the caller builds it itself; a runner
-    is never started for this)."""
-    reply = _ask_running({"step": step, "params": str(Path(params).resolve())})
+def step_through_runner(step: str, params: str | Path, out: str | Path | None = None
+                        ) -> tuple[int, list[tuple[int, str]]] | None:
+    """Build ``step`` (in :data:`STEPS`) from the parameter file ``params`` (into ``out`` when given) on
+    this build's runner when one is up: (exit code, messages to log), or None when no runner is up or it does
+    not take that step (the caller builds it itself; a runner is never started for this)."""
+    if step not in STEPS:
+        return None
+    reply = _ask_running({"step": step, "params": str(Path(params).resolve()),
+                          "out": str(Path(out).resolve()) if out else None})
     if reply is None:
         return None
     if "rc" not in reply:
@@ -279,8 +283,6 @@ class Runner:
         from .run import _block_optional_imports, kernel_env
 
         _block_optional_imports()
-        import papermill  # noqa: F401  (imported once, here, for every notebook of the build)
-
         self.path = path
         self.slots = max(1, slots)
         self.budget = budget  # kernels started ahead of need in all, at most (0: no limit)
@@ -294,7 +296,10 @@ class Runner:
         self.last = time.monotonic()
         # HTML exports started as soon as a notebook has run: executed notebook -> (its mtime, thread, error)
         self.exports: dict[str, tuple[int, threading.Thread, list[BaseException | None]]] = {}
+        # the kernels first: they boot in processes of their own while papermill is imported here (the first
+        # notebook of a build came 0.3 s after the runner and waited for a kernel started only after the import)
         self._fill()
+        import papermill  # noqa: F401  (imported once, here, for every notebook of the build)
 
     def _new_kernel(self) -> Any:
         from jupyter_client.manager import AsyncKernelManager
@@ -359,7 +364,7 @@ class Runner:
             elif "scan" in req:
                 reply = self._scan(req["scan"])
             elif "step" in req:
-                reply = self._step(req["step"], req["params"])
+                reply = self._step(req["step"], req["params"], req.get("out"))
             else:
                 reply = self._notebook(req)
             with contextlib.suppress(OSError):
@@ -463,20 +468,21 @@ class Runner:
         except BaseException as exc:  # reported to the rule, which fails
             return {"error": f"leak scan: {type(exc).__name__}: {exc}"}
 
-    def _step(self, step: str, params: str) -> dict[str, Any]:
-        """One of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""
+    def _step(self, step: str, params: str, out: str | None = None) -> dict[str, Any]:
+        """A step of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""
         import importlib
 
         try:
             with self._working(), _logged_here() as messages:
+                from .cli.build import BUILD_STEPS
                 from .errors import CivicpostsError
                 from .run import allow_tables
 
                 allow_tables()
-                module, function = STEPS[step]
+                module, function = BUILD_STEPS[step]
                 try:
                     getattr(importlib.import_module(module), function)(
-                        json.loads(Path(params).read_text(encoding="utf-8")))
+                        json.loads(Path(params).read_text(encoding="utf-8")), **({"out": out} if out else {}))
                     rc = 0
                 except CivicpostsError as exc:  # a researcher's error: said as the step's own process says it
                     log.error("%s", exc)

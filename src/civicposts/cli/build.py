@@ -151,18 +151,25 @@ def html(argv: list[str]) -> int:
     return 0
 
 
-def _step(name: str, argv: list[str]) -> int:
-    """Build one report step (``civicposts.runner.STEPS``) from the study's parameters: on the build's warm
-    runner when one is up (its imports are done there), else in this process."""
+# The report steps built from the study's parameters: name -> (module, function). Those in
+# civicposts.runner.STEPS are built on the build's warm runner when one is up.
+BUILD_STEPS = {"pdf": ("civicposts.report", "build_pdf"), "index": ("civicposts.report", "write_index"),
+               "manifest": ("civicposts.manifest", "write_manifest")}
+
+
+def _step(name: str, argv: list[str], *extra: tuple[tuple[str, ...], dict[str, Any]]) -> int:
+    """Build one report step of :data:`BUILD_STEPS` from the study's parameters: on the build's warm runner when
+    one is up and takes it (its imports are done there), else in this process."""
     import importlib
 
-    from ..runner import STEPS, step_through_runner
+    from ..runner import step_through_runner
 
-    a = _with_params(name, argv)  # a wrong argument is this process's usage error, not the runner's
-    outcome = step_through_runner(name, a.params)
+    a = _with_params(name, argv, *extra)  # a wrong argument is this process's usage error, not the runner's
+    out = getattr(a, "out", None)
+    outcome = step_through_runner(name, a.params, out)
     if outcome is None:
-        module, function = STEPS[name]
-        getattr(importlib.import_module(module), function)(_params(a.params))
+        module, function = BUILD_STEPS[name]
+        getattr(importlib.import_module(module), function)(_params(a.params), **({"out": out} if out else {}))
         return 0
     log.info("%s on the build's warm runner", name)
     rc, messages = outcome
@@ -192,7 +199,8 @@ def index(argv: list[str]) -> int:
 
 def manifest(argv: list[str]) -> int:
     """Write the manifest of every artefact."""
-    return _step("manifest", argv)
+    return _step("manifest", argv, (("--out",), {"default": None, "help": "write it here instead of "
+                                                 "<reports>/manifest.json"}))
 
 
 def publish(argv: list[str]) -> int:
