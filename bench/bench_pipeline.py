@@ -4,7 +4,7 @@ Run by `make bench` (or directly: `.venv/bin/python bench/bench_pipeline.py [--s
 Targets on a 2-core machine: no-op <= 0.5 s, PDF <= 1 s, overhead ratio <= 1.2, where the ratio is
 the cold `make all` wall time over the sum of the notebooks' own cell times (papermill records them) in the
 `make -j1 all` builds just before and just after it (their mean), as the median of CIVICPOSTS_BENCH_RUNS
-(default 3) such ratios.
+(default 5) such ratios.
 Builds happen in temporary copies of the repository with the current environment.
 """
 
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("CIVICPOSTS_BENCH_RUNS") or 3)  # pairs of cold builds for the overhead ratio
+RUNS = int(os.environ.get("CIVICPOSTS_BENCH_RUNS") or 5)  # default builds for the overhead ratio
 sys.path.insert(0, str(ROOT / "src"))
 
 from civicposts.manifest import copy_sources as _copy_sources  # noqa: E402
