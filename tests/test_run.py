@@ -122,3 +122,39 @@ def test_the_notebook_is_written_once_not_at_every_cell(tmp_path, monkeypatch):
     out = execute(src, {"seed": 21, "label": "y"}, tmp_path / "out", cwd=tmp_path, timings_dir=tmp_path / "t")
     assert "42 y" in out.read_text()
     assert writes == {"between cells": 0, "final": 1}
+
+
+def _dying_first(monkeypatch, times: int, message: str = "Kernel died before replying to kernel_info"):
+    """papermill's execute_notebook whose first ``times`` calls fail as a kernel that died while starting."""
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise RuntimeError(message)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    return calls
+
+
+def test_a_kernel_that_dies_while_starting_is_replaced_once(tmp_path, monkeypatch):
+    calls = _dying_first(monkeypatch, 1)
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "print(seed * 2, label)")
+    out = execute(src, {"seed": 21, "label": "y"}, tmp_path / "out", cwd=tmp_path, timings_dir=tmp_path / "t")
+    assert "42 y" in out.read_text() and len(calls) == 2
+
+
+@pytest.mark.parametrize("times, message", [(2, "Kernel died before replying to kernel_info"),
+                                            (1, "something else went wrong")])
+def test_a_kernel_that_keeps_dying_or_another_error_is_not_retried_for_ever(tmp_path, monkeypatch, times, message):
+    calls = _dying_first(monkeypatch, times, message)
+    src = tmp_path / "nb.ipynb"
+    _notebook(src, "print(seed)")
+    with pytest.raises(RuntimeError, match=message):
+        execute(src, {"seed": 1}, tmp_path / "out", cwd=tmp_path, timings_dir=tmp_path / "t")
+    assert len(calls) == times
+    assert not (tmp_path / "out" / "nb.ipynb").exists()

@@ -345,3 +345,31 @@ def test_any_edit_to_the_package_reaches_a_new_runner(tmp_path, monkeypatch):
     data = next(p for p in sorted((pkg / "data").iterdir()) if p.is_file())
     data.write_bytes(data.read_bytes() + b"\n")
     assert runner.build_key(tmp_path, env) not in (first, second)
+
+
+def test_a_notebook_whose_kernel_died_before_it_came_gets_another(folder):
+    """A kernel can die while it waits (it could not bind its port, two processes having picked the same one):
+    the notebook then runs on another kernel, once, instead of failing its rule or waiting a minute."""
+    _notebook(folder / "notebooks" / "probe.ipynb")
+    extra = {"CIVICPOSTS_RUNNER_IDLE": "30"}
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CIVICPOSTS_RUNNER": "on", **extra}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    env.pop("PYTHONHASHSEED", None)
+    assert subprocess.run([sys.executable, "-m", "civicposts", "warm"], cwd=folder, env=env).returncode == 0
+    sock = runner.socket_path(runner.build_key(folder, env))
+    pid = int(runner._launched(sock).read_text())
+    try:
+        deadline, kernels = time.monotonic() + 30, []
+        while time.monotonic() < deadline and not (sock.exists() and kernels):
+            kernels = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+            time.sleep(0.1)
+        assert len(kernels) == 1  # one notebook in the folder: one kernel started ahead
+        os.kill(int(kernels[0]), 9)
+        t0 = time.monotonic()
+        run = _execute(folder, "probe", extra=extra)
+        assert run.returncode == 0 and "warm runner" in run.stderr, run.stderr
+        assert time.monotonic() - t0 < 30
+        out = json.loads((folder / "out-warm" / "probe.ipynb").read_text())["cells"][-1]["outputs"][0]["text"]
+        assert out == ["notebooks/probe.ipynb 0 2\n", "[]\n"]
+    finally:
+        os.kill(pid, 15)

@@ -138,9 +138,19 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
         engine["km"] = km
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(stored), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            engine_name=_engine(), **engine)
+        for attempt in (1, 2):
+            try:
+                pm.execute_notebook(str(stored), str(tmp), parameters=inject, cwd=str(cwd), kernel_name="python3",
+                                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                    engine_name=_engine(), **engine)
+                break
+            except RuntimeError as exc:
+                # A kernel of its own that died before its first reply, before any cell ran: two processes
+                # starting kernels at once can pick the same free port (jupyter_client chooses ports before
+                # the kernel binds them; seen once in 20 builds with the runner off). Once, another is started.
+                if km is not None or attempt == 2 or "before replying to kernel_info" not in str(exc):
+                    raise
+                log.warning("%s: its kernel died while starting (%s); starting another", notebook, exc)
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
         raise CivicpostsError(
@@ -187,6 +197,8 @@ def _engine() -> str:
 def set_kernel_env(km: Any, values: dict[str, str]) -> None:
     """Set environment variables inside a started kernel, silently: no execution count, no history, and no
     name bound in the notebook's namespace (the notebook must run as it would in a fresh kernel)."""
+    from queue import Empty
+
     # Only the shell channel, and no wait_for_ready: that waits 0.2 s for IOPub to fall quiet, and papermill
     # waits again when it connects. A request sent before the kernel listens is queued by ZeroMQ.
     kc = km.client()
@@ -196,7 +208,16 @@ def set_kernel_env(km: Any, values: dict[str, str]) -> None:
         msg_id = kc.execute(code, silent=True, store_history=False)
         deadline = time.monotonic() + 60
         while True:
-            reply = _run_sync(kc.get_shell_msg)(timeout=max(0.1, deadline - time.monotonic()))
+            try:
+                reply = _run_sync(kc.get_shell_msg)(timeout=1)
+            except Empty:
+                # a kernel that died (e.g. it could not bind its port) is said at once, in the words of
+                # jupyter_client's own check, so the runner can give the notebook another kernel
+                if not _run_sync(km.is_alive)():
+                    raise RuntimeError("Kernel died before replying to kernel_info") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the kernel did not answer within 60 s") from None
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         if reply["content"].get("status") != "ok":

@@ -371,7 +371,7 @@ class Runner:
                 stream.write(json.dumps(reply).encode("utf-8") + b"\n")
                 stream.flush()
 
-    def _notebook(self, req: dict[str, Any]) -> dict[str, Any]:
+    def _notebook(self, req: dict[str, Any], attempt: int = 1) -> dict[str, Any]:
         from .errors import CivicpostsError
         from .run import _shutdown, execute
 
@@ -384,11 +384,17 @@ class Runner:
         except CivicpostsError as exc:
             return {"ok": False, "error": str(exc)}
         except Exception as exc:  # a dead kernel, a broken notebook file: reported to the rule, never lost
-            return {"ok": False, "error": f"{req['notebook']}: {type(exc).__name__}: {exc}"}
+            if attempt == 1 and "before replying to kernel_info" in str(exc):
+                # it died while starting, before any cell ran (another process's kernel took its port): once,
+                # the notebook gets another kernel (``run.execute`` does the same for a kernel of its own)
+                log.warning("%s: its kernel died while starting (%s); starting another", req["notebook"], exc)
+            else:
+                return {"ok": False, "error": f"{req['notebook']}: {type(exc).__name__}: {exc}"}
         finally:
             # the used kernel is stopped after the rule has its answer (0.1 s less on the build's path); the
             # runner counts it busy until then, so it never exits with a kernel still running
             threading.Thread(target=self._release, args=(km, _shutdown), daemon=True).start()
+        return self._notebook(req, attempt=2)  # reached only when the kernel died while starting
 
     def _release(self, km: Any, shutdown: Any) -> None:
         """Stop a used kernel; ends the busy count ``_take`` began."""
