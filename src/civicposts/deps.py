@@ -110,9 +110,10 @@ def _import_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
 
 
 def _named_data_files(text: str, src: Path) -> set[Path]:
-    """The package data files whose name a module's text holds as a quoted string: those of
-    :func:`data_files`, read from the text (every string constant is written quoted; a name quoted in a
-    comment only adds a prerequisite, never loses one)."""
+    """The package's data files (``src/civicposts/data/<name>``) whose name a module's text holds as a quoted
+    string: the lexicons and rule files it reads, so that changing one reruns what uses it. Read from the text,
+    as every string constant is written quoted; a name quoted in a comment only adds a prerequisite, never
+    loses one."""
     data = src / PACKAGE / "data"
     if not data.is_dir():
         return set()
