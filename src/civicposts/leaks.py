@@ -13,8 +13,8 @@ after folding each line (NFKC, every Unicode digit to ASCII, invisible character
 
 Pseudonyms, hex digests (manifest hashes), GUIDs and decimals are blanked first: they are the kit's own
 numbers; so are base64 payloads (256 or more characters of its alphabet in one run: embedded images and
-scripts), which no one writes as text. Files: text (csv, json, html, ipynb, md, typ, txt, tsv, svg is skipped: its text is paths),
-Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils).
+scripts), which no one writes as text. Files: text (csv, json, html, ipynb, md, typ, txt, tsv; svg is skipped:
+its text is paths), Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils).
 """
 
 from __future__ import annotations

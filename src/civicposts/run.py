@@ -147,7 +147,7 @@ def execute(notebook: str | Path, params: dict[str, Any], out_dir: str | Path = 
             except RuntimeError as exc:
                 # A kernel of its own that died before its first reply, before any cell ran: two processes
                 # starting kernels at once can pick the same free port (jupyter_client chooses ports before
-                # the kernel binds them; seen once in 20 builds with the runner off). Once, another is started.
+                # the kernel binds them: seen in one of three `-j2` builds with the runner off). Once, another starts.
                 if km is not None or attempt == 2 or "before replying to kernel_info" not in str(exc):
                     raise
                 log.warning("%s: its kernel died while starting (%s); starting another", notebook, exc)
