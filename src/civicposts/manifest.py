@@ -150,8 +150,12 @@ def input_files(root: Path, params: Mapping[str, Any]) -> dict[str, str]:
         path = Path(p)
         return notebook_sha256(path) if path.suffix == ".ipynb" and path.parent.name == "notebooks" else sha256_file(path)
 
-    # in the order of the files' paths compared part by part (as pathlib sorts them)
-    return {name(p): digest(p) for p in sorted(files, key=lambda f: f.split(os.sep)) if os.path.exists(p)}
+    return {name(p): digest(p) for p in sorted(files, key=_path_order) if os.path.exists(p)}
+
+
+def _path_order(path: str) -> list[str]:
+    """Sort key: paths compared part by part, as pathlib sorts them (without making Path objects)."""
+    return path.split(os.sep)
 
 
 def _folder_files(base: str, *, recursive: bool) -> list[str]:
@@ -259,7 +263,7 @@ def _hash_input(root: Path, rel: str, known: dict[str, str], hashed: dict[str, s
         # folder is thousands of files, and making and sorting Path objects took half of the manifest's time
         base = str(p)
         files = [os.path.join(d, n) for d, _, names in os.walk(base) for n in names]
-        for f in sorted((f for f in files if os.path.isfile(f)), key=lambda f: f.split(os.sep)):
+        for f in sorted((f for f in files if os.path.isfile(f)), key=_path_order):
             inner = f[len(base) + 1:].replace(os.sep, "/")
             sha = known.get(f"{rel.rstrip('/')}/{inner}") or sha256_file(f)  # each file is read at most once
             h.update(inner.encode() + b"\0" + sha.encode())

@@ -45,7 +45,7 @@ _VOLATILE_ENV = ("CIVICPOSTS_NOTEBOOK", "MAKE_RESTARTS", "OLDPWD", "_")
 
 def _source_digest() -> str:
     """A hash of the whole package as it is on disk, its data files included: the runner imports the code of
-    the steps it serves (notebook runs, HTML, the leak scan, the PDF, the manifest) once, so after any edit a
+    the steps it serves (notebook runs, HTML, the leak scan, the PDF and index) once, so after any edit a
     build must reach a new runner, never one still holding the old code (7 ms for the package's 1.2 MB)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
@@ -126,7 +126,11 @@ def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | 
     """The leak scan ``scan-leaks argv`` run on this build's runner when one is up (its process has pandas
     and the scanner loaded: 0.8 s less at the end of every build): (exit code, messages to log), or None when
     no runner is up (the caller scans itself; a runner is never started for this)."""
-    reply = _ask_running({"scan": list(argv)})
+    return _outcome(_ask_running({"scan": list(argv)}))
+
+
+def _outcome(reply: dict[str, Any] | None) -> tuple[int, list[tuple[int, str]]] | None:
+    """A step's reply as (exit code, messages to log); None for no reply (no runner up)."""
     if reply is None:
         return None
     if "rc" not in reply:
@@ -141,20 +145,13 @@ def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | 
 STEPS = frozenset({"pdf", "index"})
 
 
-def step_through_runner(step: str, params: str | Path, out: str | Path | None = None
-                        ) -> tuple[int, list[tuple[int, str]]] | None:
-    """Build ``step`` (in :data:`STEPS`) from the parameter file ``params`` (into ``out`` when given) on
-    this build's runner when one is up: (exit code, messages to log), or None when no runner is up or it does
-    not take that step (the caller builds it itself; a runner is never started for this)."""
+def step_through_runner(step: str, params: str | Path) -> tuple[int, list[tuple[int, str]]] | None:
+    """Build ``step`` from the parameter file ``params`` on this build's runner when one is up and the step is
+    in :data:`STEPS`: (exit code, messages to log), else None (the caller builds it itself; a runner is never
+    started for this)."""
     if step not in STEPS:
         return None
-    reply = _ask_running({"step": step, "params": str(Path(params).resolve()),
-                          "out": str(Path(out).resolve()) if out else None})
-    if reply is None:
-        return None
-    if "rc" not in reply:
-        return 1, [(logging.ERROR, reply.get("error", "the notebook runner failed"))]
-    return int(reply["rc"]), [(int(level), str(text)) for level, text in reply["messages"]]
+    return _outcome(_ask_running({"step": step, "params": str(Path(params).resolve())}))
 
 
 def _ask(conn: socket.socket, request: dict[str, Any]) -> dict[str, Any] | None:
@@ -364,7 +361,7 @@ class Runner:
             elif "scan" in req:
                 reply = self._scan(req["scan"])
             elif "step" in req:
-                reply = self._step(req["step"], req["params"], req.get("out"))
+                reply = self._step(req["step"], req["params"])
             else:
                 reply = self._notebook(req)
             with contextlib.suppress(OSError):
@@ -474,7 +471,7 @@ class Runner:
         except BaseException as exc:  # reported to the rule, which fails
             return {"error": f"leak scan: {type(exc).__name__}: {exc}"}
 
-    def _step(self, step: str, params: str, out: str | None = None) -> dict[str, Any]:
+    def _step(self, step: str, params: str) -> dict[str, Any]:
         """A step of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""
         import importlib
 
@@ -488,7 +485,7 @@ class Runner:
                 module, function = BUILD_STEPS[step]
                 try:
                     getattr(importlib.import_module(module), function)(
-                        json.loads(Path(params).read_text(encoding="utf-8")), **({"out": out} if out else {}))
+                        json.loads(Path(params).read_text(encoding="utf-8")))
                     rc = 0
                 except CivicpostsError as exc:  # a researcher's error: said as the step's own process says it
                     log.error("%s", exc)

@@ -165,9 +165,9 @@ def _step(name: str, argv: list[str], *extra: tuple[tuple[str, ...], dict[str, A
     from ..runner import step_through_runner
 
     a = _with_params(name, argv, *extra)  # a wrong argument is this process's usage error, not the runner's
-    out = getattr(a, "out", None)
-    outcome = step_through_runner(name, a.params, out)
+    outcome = step_through_runner(name, a.params)
     if outcome is None:
+        out = getattr(a, "out", None)  # the manifest's (built here, never on the runner)
         module, function = BUILD_STEPS[name]
         getattr(importlib.import_module(module), function)(_params(a.params), **({"out": out} if out else {}))
         return 0
