@@ -32,6 +32,29 @@ def test_the_scan_is_quiet_on_ordinary_numbers(r):
     assert leaks.scan_line(case.text, ALLOW) == []
 
 
+@pytest.mark.parametrize("family", SCANNED)
+@settings(max_examples=60, deadline=None)
+@given(r=st.randoms(use_true_random=False))
+def test_a_file_gives_what_each_of_its_lines_gives(tmp_path_factory, family, r):
+    """The file scan passes over lines by quick gates (no "@", digit, link ...): each gate must keep every line
+    ``scan_line`` finds something in."""
+    case = C.GENERATORS[family](r)
+    f = tmp_path_factory.mktemp("f") / "out.txt"
+    f.write_text(case.text + "\n", encoding="utf-8")
+    found = leaks.scan(f, ALLOW)
+    assert list(zip(found["kind"], found["match"])) == leaks.scan_line(case.text, ALLOW)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("tulis ke budi (at) gmail (dot) com ya", "email"),  # no "@" and no digit on the line
+    ("telp (071)12345 ya", "phone"),                     # the shortest landline: 8 digits
+    ("kantor (0711) 123456", "phone"),
+])
+def test_the_shortest_forms_are_found_in_files(tmp_path, text, kind):
+    (tmp_path / "out.txt").write_text(f"{text}\n")
+    assert leaks.scan(tmp_path, ALLOW)["kind"].tolist() == [kind]
+
+
 @pytest.mark.parametrize("line", [
     "author,user_0812345678,id_1671014105",  # pseudonyms made of digits
     '"sha256": "0812345678901234a9f3c2d1e0b4a5c6d7e8f90123456789abcdef0123456789"',

@@ -140,8 +140,9 @@ def _hits(line: str, allow: frozenset[str], ignore: frozenset[str]) -> list[tupl
             h = m.group(1).lower().rstrip(".")
             if h not in allow and h not in _LINK_PATHS:
                 hits.append((2, "handle", m.group(0)))
-    # after folding every digit \d can match is ASCII, so counting those is exact (and fast)
-    if sum(map(t.count, "0123456789")) >= 9:
+    # after folding every digit \d can match is ASCII, so counting those is exact (and fast); the fewest digits
+    # any finding has are a landline's 8 ("(071)12345")
+    if sum(map(t.count, "0123456789")) >= 8:
         if _HEX_GATE.search(t):
             t = _HEX_RUN.sub(_blank_hex, t)
         if "." in t and _DEC_GATE.search(t):
@@ -341,8 +342,9 @@ def _cell(v: object) -> str:
 
 
 def _worth_scanning(line: str) -> bool:
-    # an ASCII line without "@", a link or a digit has nothing to find ([0-9]: ASCII digits)
-    return not (line.isascii() and "@" not in line and "instagr" not in line and not _ANY_DIGIT.search(line))
+    # an ASCII line without "@", a spelt "(at)", a link or a digit has nothing to find ([0-9]: ASCII digits)
+    return not (line.isascii() and "@" not in line and "instagr" not in line and not _ANY_DIGIT.search(line)
+                and not _SPELT_AT.search(line))
 
 
 def _line_hits(line: str, allow: frozenset[str], ign: frozenset[str]) -> list[tuple[int, str, str]]:
