@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 
@@ -39,10 +40,11 @@ def study(tmp_path):
     return config
 
 
-def test_export_then_import_gives_the_same_coding(tmp_path, study, capsys):
+def test_export_then_import_gives_the_same_coding(tmp_path, study, caplog):
+    caplog.set_level(logging.INFO)
     out = tmp_path / "s.qdpx"
     assert cli.main(["export-qdpx", "--study", str(study), "--out", str(out)]) == 0
-    assert "1 whole-unit decisions, 1 spans" in capsys.readouterr().err
+    assert "1 whole-unit decisions, 1 spans" in caplog.text
     with zipfile.ZipFile(out) as zf:
         qde = zf.read("project.qde")
     assert xmltext.problems(qde, "project") == []
@@ -59,10 +61,10 @@ def test_export_then_import_gives_the_same_coding(tmp_path, study, capsys):
         assert strip(zf.read("project.qde")) == strip(qde)
 
 
-def test_export_without_processed_units_fails_clearly(tmp_path, study, capsys):
+def test_export_without_processed_units_fails_clearly(tmp_path, study, caplog):
     (tmp_path / "processed/coding_sample.parquet").unlink()
     assert cli.main(["export-qdpx", "--study", str(study), "--out", str(tmp_path / "x.qdpx")]) == 2
-    assert "run `make all` first" in capsys.readouterr().err
+    assert "run `make all` first" in caplog.text
     assert not (tmp_path / "x.qdpx").exists()
 
 

@@ -326,6 +326,44 @@ def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutab
     assert "artefacts" in made["manifest", "on"][1]
 
 
+def test_the_refi_export_on_the_runner_makes_what_its_own_process_makes(mutable_tree):
+    """The REFI-QDA export handed to a build's warm runner (as ``make all`` does beside its last notebook) and
+    run in its own process: the same project, byte for byte, the same leak-cache entry and the same messages;
+    a study it cannot read fails the same way on both."""
+    tree = mutable_tree
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1614384000",
+           "CIVICPOSTS_RUNNER_IDLE": "20", "CIVICPOSTS_RUNNER": "on"}
+    env.pop("CIVICPOSTS_NOTEBOOK", None)
+    py = [sys.executable, "-m", "civicposts"]
+    assert subprocess.run([*py, "warm"], cwd=tree, env=env).returncode == 0
+    sock = runner.socket_path(runner.build_key(tree, env))
+    deadline = time.monotonic() + 30
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    made = {}
+    try:
+        for on in ("on", "off"):
+            out, cache = f"reports/x-{on}.qdpx", tree / f"build/cache-{on}"
+            run = subprocess.run([*py, "export-qdpx", "--study", "config/study.yaml", "--out", out,
+                                  "--leak-cache", str(cache)], cwd=tree, env={**env, "CIVICPOSTS_RUNNER": on},
+                                 capture_output=True, text=True)
+            assert run.returncode == 0, run.stderr
+            assert ("warm runner" in run.stderr) is (on == "on"), run.stderr
+            said = run.stderr.replace("civicposts: export-qdpx on the build's warm runner\n", "").replace(out, "OUT")
+            entries = sorted(p.read_text() for p in cache.glob("*.json"))
+            made[on] = ((tree / out).read_bytes(), said, entries)
+            bad = subprocess.run([*py, "export-qdpx", "--study", "config/none.yaml", "--out", f"reports/y-{on}.qdpx"],
+                                 cwd=tree, env={**env, "CIVICPOSTS_RUNNER": on}, capture_output=True, text=True)
+            assert bad.returncode == 2 and "config/none.yaml" in bad.stderr, bad.stderr
+            assert not (tree / f"reports/y-{on}.qdpx").exists()
+    finally:
+        if runner._launched(sock).exists():
+            os.kill(int(runner._launched(sock).read_text()), 15)
+    assert made["on"][0] == made["off"][0] and made["on"][2] == made["off"][2]
+    assert made["on"][1].splitlines() == made["off"][1].splitlines()
+    assert "wrote OUT:" in made["on"][1] and len(made["on"][2]) == 1
+
+
 def test_any_edit_to_the_package_reaches_a_new_runner(tmp_path, monkeypatch):
     """The runner keeps the code it imported; a build after an edit to any module or data file of the package
     (not only the runner's own) must be served by a new one, while compiled caches change nothing."""
