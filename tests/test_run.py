@@ -1,12 +1,13 @@
 """Executing one parameterized notebook: injected parameters, byte-identical reruns, failures kept aside."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from civicposts.errors import CivicpostsError
-from civicposts.run import cell_seconds, declared_parameters, execute
+from civicposts.run import NO_ALT, cell_seconds, declared_parameters, execute
 
 
 def _notebook(path, body: str) -> None:
@@ -99,6 +100,54 @@ def test_html_reports_fetch_nothing_from_the_network(tmp_path):
     text = html.read_text(encoding="utf-8")
     assert "A question" in text
     assert re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']https?://""", text) == []
+
+
+def _output(mime: str, data: str):
+    return nbformat.v4.new_output("display_data", data={mime: data})
+
+
+def test_html_is_what_nbconvert_makes_with_the_same_accessibility(tmp_path):
+    """The kit's exporter skips nbconvert's BeautifulSoup pass and does its accessibility edits on the text: read
+    by the same parser, the page is nbconvert's own, and inputs and outputs are focusable, images described;
+    a script's text that looks like markup is left alone."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from civicposts import run
+
+    code = nbformat.v4.new_code_cell("x = 1")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1 & 2 < 3\n"),
+                    _output("text/html", '<div class="jp-OutputArea-output own">made</div><img src="a.png">'
+                                         '<img src="b.png" alt="a chart">'),
+                    _output("image/png", "iVBORw0KGgo="),
+                    _output("text/html", '<script>var s = \'<img src="x"><div class="jp-Cell-inputWrapper">\';</script>'),
+                    _output("text/plain", "plain")]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A question <br> here"), code])
+    kit, _ = run._html_exporter().from_notebook_node(nb, resources={"metadata": {"name": "n"}})
+    ours = HTMLExporter(template_name="lab", template_file=str(Path(run.__file__).with_name("data") / "offline.html.j2"))
+    ours.exclude_input_prompt = ours.exclude_output_prompt = True
+    theirs, _ = ours.from_notebook_node(nb, resources={"metadata": {"name": "n"}})
+    assert str(BeautifulSoup(kit, "html.parser")) == theirs
+    soup = BeautifulSoup(kit, "html.parser")
+    assert len(soup.select("div.jp-Cell-inputWrapper[tabindex='0']")) == 2  # the markdown cell's and the code's
+    assert len(soup.select("div.jp-OutputArea-output[tabindex='0']")) == 6  # five outputs and the HTML's own div
+    assert [i.get("alt") for i in soup.select("img")] == [run.NO_ALT, "a chart", run.NO_ALT]
+    assert 'var s = \'<img src="x"><div class="jp-Cell-inputWrapper">\';' in kit
+
+
+@pytest.mark.parametrize("html, want", [
+    ('<div class="jp-Cell-inputWrapper">', '<div class="jp-Cell-inputWrapper" tabindex="0">'),
+    ('<div id="d" class="a jp-OutputArea-output b" data-x="1">', '<div id="d" class="a jp-OutputArea-output b" data-x="1" tabindex="0">'),
+    ('<div class="jp-OutputArea-outputs">', '<div class="jp-OutputArea-outputs">'),  # another class
+    ('<div class="jp-OutputArea-output" tabindex="-1">', '<div class="jp-OutputArea-output" tabindex="-1">'),
+    ('<img src="a.png"/>', f'<img src="a.png" alt="{NO_ALT}"/>'),
+    ('<img src="a.png" alt="">', '<img src="a.png" alt="">'),
+    ('<style>div.jp-OutputArea-output{}</style><!-- <img src=x> -->', '<style>div.jp-OutputArea-output{}</style><!-- <img src=x> -->'),
+])
+def test_accessibility_edits_only_the_tags_nbconvert_edits(html, want):
+    from civicposts.run import accessible
+
+    assert accessible(html)[0] == want
 
 
 def test_the_notebook_is_written_once_not_at_every_cell(tmp_path, monkeypatch):
