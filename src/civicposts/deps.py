@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -87,10 +88,39 @@ def _module_facts(path: Path, name: str, src: Path, version: tuple[int, int]) ->
     (every notebook's closure shares most of the package). ``version`` (mtime, size) keys the cache, so an
     edited file is parsed again."""
     text = path.read_text(encoding="utf-8")
-    tree = ast.parse(text, filename=str(path))
-    imports = ast.Module(body=list(_import_statements(tree.body)), type_ignores=[])
+    imports = _import_lines(text)
+    if imports is None:  # a line that looks like an import and is none (prose, a string): the whole module
+        tree = ast.parse(text, filename=str(path))
+        imports = ast.Module(body=list(_import_statements(tree.body)), type_ignores=[])
     return (frozenset(imported_modules(imports, name, path.name == "__init__.py")),
             frozenset(_named_data_files(text, src)))
+
+
+# Where an import statement can begin: a line's start, or after ";" or ":" (``try: import x``). Every import
+# statement of a module begins at one of these, so a module's imports are among the statements parsed from them.
+_IMPORT_START = re.compile(r"(?:^|[;:])[ \t]*((?:from[ \t]+[\w.]+[ \t]+import|import[ \t]+[\w.])[^\n]*)", re.M)
+
+
+def _import_lines(text: str) -> ast.Module | None:
+    """The module's import statements, parsed from the lines where they begin (with the lines a bracket or a
+    backslash continues them onto) instead of from the whole module: parsing every module was most of the
+    first step of every build, which every notebook waits for. None when such a piece is not Python on its
+    own (an import written in prose or a string): the caller then parses the whole module."""
+    lines = text.splitlines()
+    starts = {text.count("\n", 0, m.start(1)): m for m in _IMPORT_START.finditer(text)}
+    body: list[ast.stmt] = []
+    for lineno, m in sorted(starts.items()):
+        piece = [m.group(1)]
+        i = lineno
+        while (piece[-1].rstrip().endswith("\\") or "".join(piece).count("(") > "".join(piece).count(")")) \
+                and i + 1 < len(lines):
+            i += 1
+            piece.append(lines[i])
+        try:
+            body.extend(ast.parse("\n".join(piece)).body)
+        except SyntaxError:
+            return None
+    return ast.Module(body=list(_import_statements(body)), type_ignores=[])
 
 
 def _import_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
