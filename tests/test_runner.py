@@ -7,6 +7,7 @@ was bound in it before its first cell, and the process that started its kernel.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -292,10 +293,10 @@ def test_no_kernel_is_left_waiting_after_the_build_s_last_notebook(folder):
         os.kill(pid, 15)
 
 
-def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutable_tree):
-    """The PDF and the index, built on a build's warm runner (as at the end of ``make all``) and each in its own
-    process: the same files, byte for byte, and the same messages; the manifest is always built in its own."""
-    tree = mutable_tree
+@contextlib.contextmanager
+def _warm_runner(tree: Path):
+    """A runner warmed for ``tree`` as at the start of its build: yields the build's environment and the command
+    prefix; stopped afterwards."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1614384000",
            "CIVICPOSTS_RUNNER_IDLE": "20", "CIVICPOSTS_RUNNER": "on"}
     env.pop("CIVICPOSTS_NOTEBOOK", None)
@@ -305,10 +306,21 @@ def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutab
     deadline = time.monotonic() + 30
     while not sock.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
+    try:
+        yield env, py
+    finally:
+        if runner._launched(sock).exists():
+            os.kill(int(runner._launched(sock).read_text()), 15)
+
+
+def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutable_tree):
+    """The PDF and the index, built on a build's warm runner (as at the end of ``make all``) and each in its own
+    process: the same files, byte for byte, and the same messages; the manifest is always built in its own."""
+    tree = mutable_tree
     products = {"pdf": "reports/civicposts-report.pdf", "index": "reports/index.html",
                 "manifest": "reports/manifest.json"}
     made = {}
-    try:
+    with _warm_runner(tree) as (env, py):
         for on in ("on", "off"):
             for step, product in products.items():
                 (tree / product).unlink()
@@ -318,9 +330,6 @@ def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutab
                 assert ("warm runner" in run.stderr) is (on == "on" and step in runner.STEPS), (step, on, run.stderr)
                 said = run.stderr.replace(f"civicposts: {step} on the build's warm runner\n", "")
                 made[step, on] = ((tree / product).read_bytes(), said)
-    finally:
-        if runner._launched(sock).exists():
-            os.kill(int(runner._launched(sock).read_text()), 15)
     for step in products:
         assert made[step, "on"] == made[step, "off"], step
     assert "artefacts" in made["manifest", "on"][1]
@@ -331,17 +340,8 @@ def test_the_refi_export_on_the_runner_makes_what_its_own_process_makes(mutable_
     run in its own process: the same project, byte for byte, the same leak-cache entry and the same messages;
     a study it cannot read fails the same way on both."""
     tree = mutable_tree
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1614384000",
-           "CIVICPOSTS_RUNNER_IDLE": "20", "CIVICPOSTS_RUNNER": "on"}
-    env.pop("CIVICPOSTS_NOTEBOOK", None)
-    py = [sys.executable, "-m", "civicposts"]
-    assert subprocess.run([*py, "warm"], cwd=tree, env=env).returncode == 0
-    sock = runner.socket_path(runner.build_key(tree, env))
-    deadline = time.monotonic() + 30
-    while not sock.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
     made = {}
-    try:
+    with _warm_runner(tree) as (env, py):
         for on in ("on", "off"):
             out, cache = f"reports/x-{on}.qdpx", tree / f"build/cache-{on}"
             run = subprocess.run([*py, "export-qdpx", "--study", "config/study.yaml", "--out", out,
@@ -356,9 +356,6 @@ def test_the_refi_export_on_the_runner_makes_what_its_own_process_makes(mutable_
                                  cwd=tree, env={**env, "CIVICPOSTS_RUNNER": on}, capture_output=True, text=True)
             assert bad.returncode == 2 and "config/none.yaml" in bad.stderr, bad.stderr
             assert not (tree / f"reports/y-{on}.qdpx").exists()
-    finally:
-        if runner._launched(sock).exists():
-            os.kill(int(runner._launched(sock).read_text()), 15)
     assert made["on"][0] == made["off"][0] and made["on"][2] == made["off"][2]
     assert made["on"][1].splitlines() == made["off"][1].splitlines()
     assert "wrote OUT:" in made["on"][1] and len(made["on"][2]) == 1

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,17 +123,28 @@ def html_through_runner(executed: list[str], *, force: bool = False, leak_cache:
     return 1
 
 
-def scan_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | None:
-    """The leak scan ``scan-leaks argv`` run on this build's runner when one is up (its process has pandas
-    and the scanner loaded: 0.8 s less at the end of every build): (exit code, messages to log), or None when
-    no runner is up (the caller scans itself; a runner is never started for this)."""
-    return _outcome(_ask_running({"scan": list(argv)}))
+# The commands a build hands to its runner whole, by the key of their request: the runner runs them in its
+# process, where pandas and their code are loaded (the final leak scan: 0.8 s less at the end of every build;
+# the REFI-QDA export: 0.7 s of a CPU less beside the build's last notebook).
+COMMANDS = {"scan": "leak scan", "export": "export-qdpx"}
+# what the runner calls for each: module, function (argv -> exit code and messages), its options there (the scan
+# in one process: workers forked from this threaded process could inherit a held lock)
+_COMMAND_FUNCTIONS = {"scan": ("civicposts.cli.data", "scan_outcome", {"jobs": 1}),
+                      "export": ("civicposts.cli.exchange", "export_outcome", {})}
 
 
-def export_through_runner(argv: list[str]) -> tuple[int, list[tuple[int, str]]] | None:
-    """``export-qdpx argv`` run on this build's runner when one is up (as :func:`scan_through_runner`): the
-    export's own process spent 0.7 s of a CPU on imports beside the build's last notebook."""
-    return _outcome(_ask_running({"export": list(argv)}))
+def command_here_or_on_runner(kind: str, argv: list[str],
+                              here: Callable[[list[str]], tuple[int, list[tuple[int, str]]]]) -> int:
+    """Run the command ``kind`` of :data:`COMMANDS` with ``argv`` on this build's runner when one is up (a runner
+    is never started for it), else ``here(argv)`` in this process; log what it says either way and return its
+    exit code. ``here`` gives (exit code, messages as (logging level, text)) without printing them."""
+    outcome = _outcome(_ask_running({kind: list(argv)}))
+    if outcome is not None:
+        log.info("%s on the build's warm runner", COMMANDS[kind])
+    rc, messages = outcome if outcome is not None else here(argv)
+    for level, text in messages:
+        log.log(level, "%s", text)
+    return rc
 
 
 def _outcome(reply: dict[str, Any] | None) -> tuple[int, list[tuple[int, str]]] | None:
@@ -364,10 +376,8 @@ class Runner:
             req = json.loads(line)
             if "html" in req:
                 reply = self._html(req["html"], req.get("force", False), req.get("leak_cache"), req.get("params"))
-            elif "scan" in req:
-                reply = self._scan(req["scan"])
-            elif "export" in req:
-                reply = self._export(req["export"])
+            elif kind := next((k for k in COMMANDS if k in req), None):
+                reply = self._command(kind, req[kind])
             elif "step" in req:
                 reply = self._step(req["step"], req["params"])
             else:
@@ -465,34 +475,21 @@ class Runner:
         except Exception as exc:  # reported to the rule, which fails
             return {"ok": False, "error": f"HTML of {', '.join(executed)}: {type(exc).__name__}: {exc}"}
 
-    def _scan(self, argv: list[str]) -> dict[str, Any]:
-        try:
-            with self._working():
-                from .run import allow_tables
+    def _command(self, kind: str, argv: list[str]) -> dict[str, Any]:
+        """A command of :data:`COMMANDS`, with its exit code and messages: what it logged in this thread
+        (commands may run beside other work), then what it says when done."""
+        import importlib
 
-                allow_tables()
-                from .cli.data import scan_outcome
-
-                # one process: workers forked from this threaded process could inherit a held lock
-                rc, messages = scan_outcome(argv, jobs=1)
-            return {"rc": rc, "messages": messages}
-        except BaseException as exc:  # reported to the rule, which fails
-            return {"error": f"leak scan: {type(exc).__name__}: {exc}"}
-
-    def _export(self, argv: list[str]) -> dict[str, Any]:
-        """The REFI-QDA export (``export-qdpx argv``), with its exit code and messages: what the export logged
-        in this thread (exports may run beside other work), then what it says when done."""
         try:
             with self._working(), _logged_here() as messages:
                 from .run import allow_tables
 
                 allow_tables()
-                from .cli.exchange import export_outcome
-
-                rc, said = export_outcome(argv)
+                module, function, options = _COMMAND_FUNCTIONS[kind]
+                rc, said = getattr(importlib.import_module(module), function)(argv, **options)
             return {"rc": rc, "messages": [*messages, *said]}
         except BaseException as exc:  # reported to the rule, which fails
-            return {"error": f"REFI-QDA export: {type(exc).__name__}: {exc}"}
+            return {"error": f"{COMMANDS[kind]}: {type(exc).__name__}: {exc}"}
 
     def _step(self, step: str, params: str) -> dict[str, Any]:
         """A step of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""

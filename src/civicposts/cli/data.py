@@ -136,16 +136,10 @@ def scan_leaks(argv: list[str]) -> int:
 
     Exit 1, naming every file and line, when anything is found; 0 when nothing is. The build's final scan is
     handed to its warm runner when one is up (pandas and the scanner are loaded there already)."""
-    from ..runner import scan_through_runner
+    from ..runner import command_here_or_on_runner
 
     _scan_parser().parse_args(argv)  # a wrong argument is this process's usage error, not the runner's
-    outcome = scan_through_runner(argv)
-    if outcome is not None:
-        log.info("leak scan on the build's warm runner")
-    rc, messages = outcome if outcome is not None else scan_outcome(argv)
-    for level, text in messages:
-        log.log(level, "%s", text)
-    return rc
+    return command_here_or_on_runner("scan", argv, scan_outcome)
 
 
 def _scan_parser() -> argparse.ArgumentParser:

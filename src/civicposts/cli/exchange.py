@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 
-log = logging.getLogger("civicposts")
 
 
 def _study(path: str | None, sets: str = ""):  # noqa: ANN202
@@ -64,16 +63,10 @@ def export_qdpx(argv: list[str]) -> int:
 
     A build hands it to its warm runner when one is up (pandas, lxml and the coding code are loaded there
     already; its own process spent 0.7 s of a CPU on imports beside the build's last notebook)."""
-    from ..runner import export_through_runner
+    from ..runner import command_here_or_on_runner
 
     _export_parser().parse_args(argv)  # a wrong argument is this process's usage error, not the runner's
-    outcome = export_through_runner(argv)
-    if outcome is not None:
-        log.info("export-qdpx on the build's warm runner")
-    rc, messages = outcome if outcome is not None else export_outcome(argv)
-    for level, text in messages:
-        log.log(level, "%s", text)
-    return rc
+    return command_here_or_on_runner("export", argv, export_outcome)
 
 
 def _export_parser() -> argparse.ArgumentParser:
