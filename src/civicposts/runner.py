@@ -125,12 +125,11 @@ def html_through_runner(executed: list[str], *, force: bool = False, leak_cache:
 
 # The commands a build hands to its runner whole, by the key of their request: the runner runs them in its
 # process, where pandas and their code are loaded (the final leak scan: 0.8 s less at the end of every build;
-# the REFI-QDA export: 0.7 s of a CPU less beside the build's last notebook).
-COMMANDS = {"scan": "leak scan", "export": "export-qdpx"}
-# what the runner calls for each: module, function (argv -> exit code and messages), its options there (the scan
-# in one process: workers forked from this threaded process could inherit a held lock)
-_COMMAND_FUNCTIONS = {"scan": ("civicposts.cli.data", "scan_outcome", {"jobs": 1}),
-                      "export": ("civicposts.cli.exchange", "export_outcome", {})}
+# the REFI-QDA export: 0.7 s of a CPU less beside the build's last notebook). Each: its name in messages, and
+# the module, function (argv -> exit code and messages) and options the runner calls it with (the scan in one
+# process: workers forked from this threaded process could inherit a held lock).
+COMMANDS = {"scan": ("leak scan", "civicposts.cli.data", "scan_outcome", {"jobs": 1}),
+            "export": ("export-qdpx", "civicposts.cli.exchange", "export_outcome", {})}
 
 
 def command_here_or_on_runner(kind: str, argv: list[str],
@@ -140,7 +139,7 @@ def command_here_or_on_runner(kind: str, argv: list[str],
     exit code. ``here`` gives (exit code, messages as (logging level, text)) without printing them."""
     outcome = _outcome(_ask_running({kind: list(argv)}))
     if outcome is not None:
-        log.info("%s on the build's warm runner", COMMANDS[kind])
+        log.info("%s on the build's warm runner", COMMANDS[kind][0])
     rc, messages = outcome if outcome is not None else here(argv)
     for level, text in messages:
         log.log(level, "%s", text)
@@ -485,11 +484,11 @@ class Runner:
                 from .run import allow_tables
 
                 allow_tables()
-                module, function, options = _COMMAND_FUNCTIONS[kind]
+                _, module, function, options = COMMANDS[kind]
                 rc, said = getattr(importlib.import_module(module), function)(argv, **options)
             return {"rc": rc, "messages": [*messages, *said]}
         except BaseException as exc:  # reported to the rule, which fails
-            return {"error": f"{COMMANDS[kind]}: {type(exc).__name__}: {exc}"}
+            return {"error": f"{COMMANDS[kind][0]}: {type(exc).__name__}: {exc}"}
 
     def _step(self, step: str, params: str) -> dict[str, Any]:
         """A step of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""

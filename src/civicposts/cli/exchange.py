@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 
-
 def _study(path: str | None, sets: str = ""):  # noqa: ANN202
     from ..config import load_study, parse_overrides
 
