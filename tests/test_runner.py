@@ -327,7 +327,7 @@ def test_report_steps_on_the_runner_make_the_bytes_their_own_process_makes(mutab
                 run = subprocess.run([*py, step, "--params", "build/study.json"], cwd=tree,
                                      env={**env, "CIVICPOSTS_RUNNER": on}, capture_output=True, text=True)
                 assert run.returncode == 0, run.stderr
-                assert ("warm runner" in run.stderr) is (on == "on" and step in runner.STEPS), (step, on, run.stderr)
+                assert ("warm runner" in run.stderr) is (on == "on" and step in runner.COMMANDS), (step, on, run.stderr)
                 said = run.stderr.replace(f"civicposts: {step} on the build's warm runner\n", "")
                 made[step, on] = ((tree / product).read_bytes(), said)
     for step in products:

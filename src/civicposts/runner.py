@@ -125,19 +125,24 @@ def html_through_runner(executed: list[str], *, force: bool = False, leak_cache:
 
 # The commands a build hands to its runner whole, by the key of their request: the runner runs them in its
 # process, where pandas and their code are loaded (the final leak scan: 0.8 s less at the end of every build;
-# the REFI-QDA export: 0.7 s of a CPU less beside the build's last notebook). Each: its name in messages, and
-# the module, function (argv -> exit code and messages) and options the runner calls it with (the scan in one
-# process: workers forked from this threaded process could inherit a held lock).
+# the REFI-QDA export: 0.7 s of a CPU less beside the build's last notebook; the PDF and the index: 0.3-0.5 s of
+# imports each at the end of every build). Each: its name in messages, and the module, function (argv -> exit
+# code and messages) and options the runner calls it with (the scan in one process: workers forked from this
+# threaded process could inherit a held lock). The manifest is not one: it is hashing, done in a process of its
+# own on the other CPU while the runner's threads scan for leaks.
 COMMANDS = {"scan": ("leak scan", "civicposts.cli.data", "scan_outcome", {"jobs": 1}),
-            "export": ("export-qdpx", "civicposts.cli.exchange", "export_outcome", {})}
+            "export": ("export-qdpx", "civicposts.cli.exchange", "export_outcome", {}),
+            "pdf": ("pdf", "civicposts.cli.build", "step_outcome", {"name": "pdf"}),
+            "index": ("index", "civicposts.cli.build", "step_outcome", {"name": "index"})}
 
 
 def command_here_or_on_runner(kind: str, argv: list[str],
                               here: Callable[[list[str]], tuple[int, list[tuple[int, str]]]]) -> int:
     """Run the command ``kind`` of :data:`COMMANDS` with ``argv`` on this build's runner when one is up (a runner
     is never started for it), else ``here(argv)`` in this process; log what it says either way and return its
-    exit code. ``here`` gives (exit code, messages as (logging level, text)) without printing them."""
-    outcome = _outcome(_ask_running({kind: list(argv)}))
+    exit code. ``here`` gives (exit code, messages as (logging level, text)) without printing them. A ``kind``
+    not in :data:`COMMANDS` always runs here."""
+    outcome = _outcome(_ask_running({kind: list(argv)})) if kind in COMMANDS else None
     if outcome is not None:
         log.info("%s on the build's warm runner", COMMANDS[kind][0])
     rc, messages = outcome if outcome is not None else here(argv)
@@ -153,22 +158,6 @@ def _outcome(reply: dict[str, Any] | None) -> tuple[int, list[tuple[int, str]]] 
     if "rc" not in reply:
         return 1, [(logging.ERROR, reply.get("error", "the notebook runner failed"))]
     return int(reply["rc"]), [(int(level), str(text)) for level, text in reply["messages"]]
-
-
-# The build steps after the notebooks a runner takes (``civicposts.cli.build.BUILD_STEPS`` says what each
-# calls): their modules and pandas are loaded in the runner already, where each step's own process spent
-# 0.3-0.5 s on imports at the end of every build. The manifest is not one: it is hashing, done in a process of
-# its own on the other CPU while the runner's threads scan for leaks.
-STEPS = frozenset({"pdf", "index"})
-
-
-def step_through_runner(step: str, params: str | Path) -> tuple[int, list[tuple[int, str]]] | None:
-    """Build ``step`` from the parameter file ``params`` on this build's runner when one is up and the step is
-    in :data:`STEPS`: (exit code, messages to log), else None (the caller builds it itself; a runner is never
-    started for this)."""
-    if step not in STEPS:
-        return None
-    return _outcome(_ask_running({"step": step, "params": str(Path(params).resolve())}))
 
 
 def _ask(conn: socket.socket, request: dict[str, Any]) -> dict[str, Any] | None:
@@ -377,8 +366,6 @@ class Runner:
                 reply = self._html(req["html"], req.get("force", False), req.get("leak_cache"), req.get("params"))
             elif kind := next((k for k in COMMANDS if k in req), None):
                 reply = self._command(kind, req[kind])
-            elif "step" in req:
-                reply = self._step(req["step"], req["params"])
             else:
                 reply = self._notebook(req)
             with contextlib.suppress(OSError):
@@ -489,29 +476,6 @@ class Runner:
             return {"rc": rc, "messages": [*messages, *said]}
         except BaseException as exc:  # reported to the rule, which fails
             return {"error": f"{COMMANDS[kind][0]}: {type(exc).__name__}: {exc}"}
-
-    def _step(self, step: str, params: str) -> dict[str, Any]:
-        """A step of :data:`STEPS`, with what it logged in this thread (steps may run side by side)."""
-        import importlib
-
-        try:
-            with self._working(), _logged_here() as messages:
-                from .cli.build import BUILD_STEPS
-                from .errors import CivicpostsError
-                from .run import allow_tables
-
-                allow_tables()
-                module, function = BUILD_STEPS[step]
-                try:
-                    getattr(importlib.import_module(module), function)(
-                        json.loads(Path(params).read_text(encoding="utf-8")))
-                    rc = 0
-                except CivicpostsError as exc:  # a researcher's error: said as the step's own process says it
-                    log.error("%s", exc)
-                    rc = 1
-            return {"rc": rc, "messages": messages}
-        except BaseException as exc:  # reported to the rule, which fails
-            return {"error": f"{step}: {type(exc).__name__}: {exc}"}
 
     def serve(self) -> None:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -151,31 +151,43 @@ def html(argv: list[str]) -> int:
     return 0
 
 
-# The report steps built from the study's parameters: name -> (module, function). Those in
-# civicposts.runner.STEPS are built on the build's warm runner when one is up.
+# The report steps built from the study's parameters: name -> (module, function). The PDF and the index are
+# built on the build's warm runner when one is up (``civicposts.runner.COMMANDS``); the manifest always here.
 BUILD_STEPS = {"pdf": ("civicposts.report", "build_pdf"), "index": ("civicposts.report", "write_index"),
                "manifest": ("civicposts.manifest", "write_manifest")}
+_MANIFEST_OUT = (("--out",), {"default": None, "help": "write it here instead of <reports>/manifest.json"})
 
 
-def _step(name: str, argv: list[str], *extra: tuple[tuple[str, ...], dict[str, Any]]) -> int:
-    """Build one report step of :data:`BUILD_STEPS` from the study's parameters: on the build's warm runner when
-    one is up and takes it (its imports are done there), else in this process."""
+def _step_args(name: str, argv: list[str]) -> argparse.Namespace:
+    return _with_params(name, argv, *([_MANIFEST_OUT] if name == "manifest" else []))
+
+
+def step_outcome(argv: list[str], name: str) -> tuple[int, list[tuple[int, str]]]:
+    """Build the report step ``name`` of :data:`BUILD_STEPS` with ``argv``: its exit code, and the researcher's
+    error as a message to log (what the step logs itself is logged as it goes)."""
     import importlib
 
-    from ..runner import step_through_runner
+    from ..errors import CivicpostsError
 
-    a = _with_params(name, argv, *extra)  # a wrong argument is this process's usage error, not the runner's
-    outcome = step_through_runner(name, a.params)
-    if outcome is None:
-        out = getattr(a, "out", None)  # the manifest's (built here, never on the runner)
-        module, function = BUILD_STEPS[name]
-        getattr(importlib.import_module(module), function)(_params(a.params), **({"out": out} if out else {}))
-        return 0
-    log.info("%s on the build's warm runner", name)
-    rc, messages = outcome
-    for level, text in messages:
-        log.log(level, "%s", text)
-    return rc
+    a = _step_args(name, argv)
+    module, function = BUILD_STEPS[name]
+    out = {"out": a.out} if getattr(a, "out", None) else {}  # the manifest's, when given
+    try:
+        getattr(importlib.import_module(module), function)(_params(a.params), **out)
+    except CivicpostsError as exc:
+        return 1, [(logging.ERROR, str(exc))]
+    return 0, []
+
+
+def _step(name: str, argv: list[str]) -> int:
+    """The report step ``name``: on the build's warm runner when one is up and takes it (its imports are done
+    there), else in this process."""
+    import functools
+
+    from ..runner import command_here_or_on_runner
+
+    _step_args(name, argv)  # a wrong argument is this process's usage error, not the runner's
+    return command_here_or_on_runner(name, argv, functools.partial(step_outcome, name=name))
 
 
 def pdf(argv: list[str]) -> int:
@@ -199,8 +211,7 @@ def index(argv: list[str]) -> int:
 
 def manifest(argv: list[str]) -> int:
     """Write the manifest of every artefact."""
-    return _step("manifest", argv, (("--out",), {"default": None, "help": "write it here instead of "
-                                                 "<reports>/manifest.json"}))
+    return _step("manifest", argv)
 
 
 def publish(argv: list[str]) -> int:
