@@ -115,3 +115,20 @@ def test_the_reviewer_is_sent_to_the_claims_only_when_a_paper_has_claims():
     with_paper = dict(report.orientation({"paper_dir": "data/raw/paper"}, metas))["Reviewer"]
     without = dict(report.orientation({}, metas))["Reviewer"]
     assert with_paper.startswith("Start with Table 0") and without.startswith("Start with the tables below")
+
+
+def test_a_digest_of_decimal_digits_in_the_provenance_is_no_leak(mutable_tree, monkeypatch):
+    """About one input digest in 2,000 starts with 16 decimal digits; printed bare it read as an ID number and the
+    leak scan stopped a study's build (seen in CI). The report marks the kit's digests, and the scan knows them."""
+    import json
+
+    from civicposts import iorw, leaks
+
+    monkeypatch.setattr(iorw, "sha256_file", lambda p: "9145259265818815" + "0" * 48)
+    params = json.loads((mutable_tree / "build/study.json").read_text())
+    pdf = report.build_pdf(params, root=mutable_tree)
+    found = leaks.scan([pdf], params["allowlist"])
+    assert not found["kind"].isin(["nik", "phone"]).any(), found
+    text = leaks._pdf_lines(pdf)
+    assert any("sha256:9145259265818815" in line for _, line in text)  # the digest is still there, whole
+    assert leaks.scan_line("ID 9145259265818815", frozenset()) == [("nik", "9145259265818815")]  # bare: a leak

@@ -11,7 +11,8 @@ after folding each line (NFKC, every Unicode digit to ASCII, invisible character
   mobile (``08``/``628`` and 8-11 more digits) or a landline in brackets (``(0711) 123456``);
 - ``nik``: 16 digits, however separated, that have a NIK's structure, and any unbroken 16-digit number.
 
-Pseudonyms, hex digests (manifest hashes), GUIDs and decimals are blanked first: they are the kit's own
+Pseudonyms, hex digests (manifest hashes, and the reports' ``sha256:`` prefixes even when all their digits are
+decimal), GUIDs and decimals are blanked first: they are the kit's own
 numbers; so are base64 payloads (256 or more characters of its alphabet in one run: embedded images and
 scripts), which no one writes as text. Files: text (csv, json, html, ipynb, md, typ, txt, tsv; svg is skipped:
 its text is paths), Parquet string and list columns, and PDF text (``pdftotext`` from poppler-utils).
@@ -43,6 +44,10 @@ IGNORE = frozenset({
 })
 
 _PSEUDO = re.compile(r"\b(?:user|id)_[0-9a-f]{10}\b")
+# The kit's own digest prefixes as its reports write them ("sha256:" and 16 hex digits): 16 hex digits are all
+# decimal about once in 2,000 digests, and would then read as an ID number.
+KIT_DIGEST = "sha256:"
+_KIT_DIGEST = re.compile(r"\bsha256:[0-9a-f]{16}\b")
 _HEX = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{16,}\b", re.IGNORECASE)
 _HEX_RUN = re.compile(r"\b[0-9a-fA-F]{16,}\b")  # _HEX's candidates; the letter-and-digit test is _blank_hex's
 _DEC = re.compile(r"(?<![\d.])\d{1,3}\.\d+(?![\d.]*\.\d)")
@@ -125,6 +130,8 @@ def _hits(line: str, allow: frozenset[str], ignore: frozenset[str]) -> list[tupl
     hits: list[tuple[int, str, str]] = []
     if "user_" in t or "id_" in t:
         t = _PSEUDO.sub(" ", t)
+    if KIT_DIGEST in t:
+        t = _KIT_DIGEST.sub(" ", t)
     if "@" in t or _SPELT_AT.search(t):
         if _EMAIL_GATE.search(t):
             emails = [m.group(0) for m in _EMAIL.finditer(t)]
